@@ -1,0 +1,109 @@
+import GearmanProtocol
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An embeddable Gearman job server, wire compatible with gearmand.
+///
+/// ```swift
+/// let server = GearmanServer(configuration: .init(host: "127.0.0.1", port: 0))
+/// try await server.start()
+/// print("listening on", server.port!)
+/// _ = await server.shutdownRequested()  // an admin sent `shutdown`
+/// try await server.stop()
+/// ```
+public final class GearmanServer: Sendable {
+    /// This implementation's version, reported by `geard --version` and the admin `version` command.
+    public static let version = "0.1.0"
+
+    public let configuration: ServerConfiguration
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let scheduler: Scheduler
+    private let listener = NIOLockedValueBox<Channel?>(nil)
+    private let shutdownRequest: EventLoopPromise<Bool>
+    private let shutdownRequestIssued = NIOLockedValueBox(false)
+
+    public init(configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "geard")) {
+        self.configuration = configuration
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        let loop = group.next()
+        let promise = loop.makePromise(of: Bool.self)
+        let issued = shutdownRequestIssued
+        self.shutdownRequest = promise
+        self.scheduler = Scheduler(loop: loop, configuration: configuration, logger: logger) { graceful in
+            let first = issued.withLockedValue { alreadyIssued in
+                defer { alreadyIssued = true }
+                return !alreadyIssued
+            }
+            if first { promise.succeed(graceful) }
+        }
+    }
+
+    /// Binds the listening socket. Returns once connections are accepted.
+    public func start() async throws {
+        let scheduler = self.scheduler
+        let configuration = self.configuration
+        var bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        if let keepalive = configuration.keepalive {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_keepalive), value: 1)
+                .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPIDLE), value: SocketOptionValue(keepalive.idle))
+                .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPINTVL), value: SocketOptionValue(keepalive.interval))
+                .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPCNT), value: SocketOptionValue(keepalive.count))
+        }
+        let channel = try await bootstrap
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let decoder = FrameDecoder(
+                        expecting: .request, maximumPacketSize: configuration.maximumPacketSize,
+                        maximumLineLength: configuration.maximumLineLength
+                    )
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(decoder), ConnectionHandler(scheduler: scheduler)
+                    )
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        listener.withLockedValue { $0 = channel }
+        logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "-")"])
+    }
+
+    /// The bound port, once ``start()`` returned.
+    public var port: Int? { listener.withLockedValue { $0?.localAddress?.port } }
+
+    /// Waits until an admin asks for a shutdown; returns whether it asked for a graceful one.
+    public func shutdownRequested() async -> Bool {
+        (try? await shutdownRequest.futureResult.get()) ?? false
+    }
+
+    /// Asks the server to stop, as the admin `shutdown` command does.
+    public func requestShutdown(graceful: Bool) {
+        scheduler.requestShutdown(graceful)
+    }
+
+    /// Stops accepting, closes every connection and releases the event loops.
+    public func stop() async throws {
+        requestShutdown(graceful: false)
+        if let channel = listener.withLockedValue({ $0 }) {
+            try? await channel.close()
+        }
+        try await group.shutdownGracefully()
+        logger.info("stopped")
+    }
+}
+
+extension ChannelOptions.Types.SocketOption {
+    /// An `IPPROTO_TCP` level option such as `TCP_KEEPIDLE`.
+    static func tcpOption(_ name: Int32) -> Self {
+        .init(level: SocketOptionLevel(IPPROTO_TCP), name: SocketOptionName(name))
+    }
+}

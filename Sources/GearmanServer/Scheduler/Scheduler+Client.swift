@@ -1,0 +1,124 @@
+import Foundation
+import GearmanProtocol
+import NIOCore
+
+extension Scheduler {
+    func submit(_ packet: Packet, from client: ServerConnection) {
+        guard let kind = packet.type.submitKind else { return }
+        let arguments = packet.arguments
+        let name = arguments[0]
+        guard name.readableBytes > 0 else {
+            return sendError(client, code: "INVALID_FUNCTION_NAME", "the function name is empty")
+        }
+        var payload = arguments[arguments.count - 1]
+        var reducer: ByteBuffer?
+        var runAt: Int64?
+        switch packet.type {
+        case .submitJobEpoch:
+            guard let epoch = Int64(arguments[2].string) else {
+                return sendError(client, code: "INVALID_EPOCH", "epoch '\(arguments[2].string)' is not a number")
+            }
+            runAt = epoch
+        case .submitJobSched:
+            guard let schedule = CronSchedule(fields: arguments[2...6].map(\.string)) else {
+                return sendError(client, code: "INVALID_SCHEDULE", "minute/hour/day/month/weekday out of range")
+            }
+            guard let next = schedule.nextRun(after: Self.now()) else {
+                return sendError(client, code: "INVALID_SCHEDULE", "the schedule never matches")
+            }
+            runAt = next
+        case .submitReduceJob, .submitReduceJobBackground:
+            reducer = arguments[2].compactCopy()
+        default:
+            break
+        }
+        if let time = runAt, time <= Self.now() { runAt = nil }
+
+        let function = function(named: name)
+        let unique = arguments[1]
+        // Empty unique: never coalesce. "-": coalesce on the payload (gearmand's convention).
+        let keyIsPayload = unique.readableBytesView.elementsEqual([UInt8(ascii: "-")])
+        let coalescingKey: ByteBuffer? = unique.readableBytes == 0 ? nil : (keyIsPayload ? payload : unique)
+        if let key = coalescingKey, let existing = function.jobsByUnique[key] {
+            if !kind.background { wait(client, for: existing) }
+            return send(client, .jobCreated, existing.handle)
+        }
+        guard !function.isFull(for: kind.priority) else {
+            return sendError(client, code: "QUEUE_ERROR", "Job queue is full")
+        }
+        payload = payload.compactCopy()
+        let storedUnique = unique.compactCopy()
+        let job = Job(
+            handle: makeHandle(), function: function, unique: storedUnique,
+            coalescingKey: coalescingKey == nil ? nil : (keyIsPayload ? payload : storedUnique), payload: payload,
+            priority: kind.priority, isBackground: kind.background, reducer: reducer, runAt: runAt
+        )
+        jobsByHandle[job.handle] = job
+        if let key = job.coalescingKey { function.jobsByUnique[key] = job }
+        if !kind.background { wait(client, for: job) }
+        send(client, .jobCreated, job.handle)
+        if let runAt {
+            function.scheduledCount += 1
+            let delay = TimeAmount.seconds(runAt - Self.now())
+            job.timer = loop.scheduleTask(in: delay) { [unowned self] in self.release(job) }
+        } else {
+            function.enqueue(job)
+            wakeWorker(for: function)
+        }
+        logger.debug("job created", metadata: ["handle": "\(job.handle.string)", "function": "\(function.displayName)"])
+    }
+
+    /// Moves a scheduled job whose time has come into its queue.
+    private func release(_ job: Job) {
+        guard job.state == .scheduled else { return }
+        job.timer = nil
+        job.function.scheduledCount -= 1
+        job.function.enqueue(job)
+        wakeWorker(for: job.function)
+    }
+
+    private func wait(_ client: ServerConnection, for job: Job) {
+        guard client.waitingJobs.updateValue(job, forKey: ObjectIdentifier(job)) == nil else { return }
+        job.clients.append(client)
+    }
+
+    func sendStatus(ofHandle handle: ByteBuffer, to client: ServerConnection) {
+        let job = jobsByHandle[handle]
+        send(
+            client, .statusRes, handle, Self.flag(job != nil), Self.flag(job?.state == .running),
+            job?.numerator ?? Self.zero, job?.denominator ?? Self.zero
+        )
+    }
+
+    func sendStatus(ofUnique unique: ByteBuffer, to client: ServerConnection) {
+        let job = functions.values.lazy.compactMap { $0.jobsByUnique[unique] }.first
+        send(
+            client, .statusResUnique, unique, Self.flag(job != nil), Self.flag(job?.state == .running),
+            job?.numerator ?? Self.zero, job?.denominator ?? Self.zero, ByteBuffer(string: String(job?.clients.count ?? 0))
+        )
+    }
+
+    func setOption(_ option: ByteBuffer, for client: ServerConnection) {
+        guard option.string == "exceptions" else {
+            return sendError(client, code: "UNKNOWN_OPTION", "Server does not recognize given option")
+        }
+        client.wantsExceptions = true
+        send(client, .optionRes, option)
+    }
+
+    static let zero = ByteBuffer(string: "0")
+    private static let one = ByteBuffer(string: "1")
+    static func flag(_ value: Bool) -> ByteBuffer { value ? one : zero }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}
+
+extension ByteBuffer {
+    /// A copy that owns exactly its bytes, so a stored job does not keep a large read buffer alive.
+    func compactCopy() -> ByteBuffer {
+        var copy = ByteBufferAllocator().buffer(capacity: readableBytes)
+        copy.writeImmutableBuffer(self)
+        return copy
+    }
+}
+

@@ -1,0 +1,148 @@
+import GearmanProtocol
+import Logging
+import NIOCore
+
+/// The job server's state: functions, jobs and connected peers. Every method runs on ``loop``, so no locks;
+/// that confinement is why it (and ``Job``, ``FunctionQueue``) may be `@unchecked Sendable`.
+///
+/// Packets arrive through ``handle(_:from:)``; responses are encoded into each connection's output buffer and
+/// flushed once per event-loop tick, however many packets a tick produced.
+final class Scheduler: @unchecked Sendable {
+    let loop: EventLoop
+    let configuration: ServerConfiguration
+    let logger: Logger
+    /// Called when an admin asks the server to shut down (`true`: graceful).
+    let requestShutdown: @Sendable (Bool) -> Void
+
+    var functions: [ByteBuffer: FunctionQueue] = [:]
+    var jobsByHandle: [ByteBuffer: Job] = [:]
+    var connections: [Int: ServerConnection] = [:]
+    private var nextHandleNumber: UInt64 = 0
+    private var nextConnectionID = 0
+    private let handlePrefix: String
+    private var connectionsToFlush: [ServerConnection] = []
+
+    init(
+        loop: EventLoop, configuration: ServerConfiguration, logger: Logger,
+        requestShutdown: @escaping @Sendable (Bool) -> Void
+    ) {
+        self.loop = loop
+        self.configuration = configuration
+        self.logger = logger
+        self.requestShutdown = requestShutdown
+        self.handlePrefix = "H:\(configuration.handleHost):"
+    }
+
+    // MARK: Connections
+
+    func connected(_ connection: ServerConnection) {
+        nextConnectionID += 1
+        connection.id = nextConnectionID
+        connections[connection.id] = connection
+        logger.debug("connected", metadata: ["connection": "\(connection.id)", "peer": "\(connection.peerAddress)"])
+    }
+
+    func disconnected(_ connection: ServerConnection) {
+        guard connections.removeValue(forKey: connection.id) != nil else { return }
+        connection.isClosed = true
+        logger.debug("disconnected", metadata: ["connection": "\(connection.id)"])
+        for job in Array(connection.waitingJobs.values) {
+            job.removeClient(connection)
+            if !job.isBackground, job.clients.isEmpty, job.state == .queued || job.state == .scheduled {
+                logger.debug("dropping foreground job whose clients left", metadata: ["handle": "\(job.handle.string)"])
+                remove(job)
+            }
+        }
+        connection.waitingJobs.removeAll()
+        for job in Array(connection.runningJobs.values) {
+            requeueOrFail(job, reason: "worker disconnected")
+        }
+        connection.runningJobs.removeAll()
+        removeAllAbilities(of: connection)
+    }
+
+    // MARK: Output
+
+    func send(_ connection: ServerConnection, _ type: PacketType, _ arguments: ByteBuffer...) {
+        guard !connection.isClosed else { return }
+        connection.output.writePacketHeader(.response, type, bodySize: arguments.reduce(max(arguments.count - 1, 0)) { $0 + $1.readableBytes })
+        for index in arguments.indices {
+            if index > 0 { connection.output.writeInteger(UInt8(0)) }
+            connection.output.writeImmutableBuffer(arguments[index])
+        }
+        scheduleFlush(connection)
+    }
+
+    func sendText(_ connection: ServerConnection, _ text: String) {
+        guard !connection.isClosed else { return }
+        connection.output.writeString(text)
+        scheduleFlush(connection)
+    }
+
+    func sendError(_ connection: ServerConnection, code: String, _ message: String) {
+        send(connection, .error, ByteBuffer(string: code), ByteBuffer(string: message))
+    }
+
+    private func scheduleFlush(_ connection: ServerConnection) {
+        guard !connection.hasPendingFlush else { return }
+        connection.hasPendingFlush = true
+        if connectionsToFlush.isEmpty {
+            loop.execute { self.flushAll() }
+        }
+        connectionsToFlush.append(connection)
+    }
+
+    private func flushAll() {
+        let pending = connectionsToFlush
+        connectionsToFlush.removeAll(keepingCapacity: true)
+        for connection in pending {
+            connection.hasPendingFlush = false
+            guard !connection.isClosed, connection.output.readableBytes > 0 else { continue }
+            let bytes = connection.output
+            connection.output = connection.channel.allocator.buffer(capacity: 0)
+            connection.channel.writeAndFlush(bytes, promise: nil)
+        }
+    }
+
+    // MARK: Functions and jobs
+
+    func function(named name: ByteBuffer) -> FunctionQueue {
+        if let existing = functions[name] { return existing }
+        let function = FunctionQueue(name: ByteBuffer(buffer: name))
+        functions[function.name] = function
+        return function
+    }
+
+    func makeHandle() -> ByteBuffer {
+        nextHandleNumber += 1
+        return ByteBuffer(string: handlePrefix + String(nextHandleNumber))
+    }
+
+    /// Forgets a job that is not running: takes it out of its queue or the timers and every index.
+    func remove(_ job: Job) {
+        switch job.state {
+        case .queued: job.function.cancelQueued(job)
+        case .scheduled:
+            job.function.scheduledCount -= 1
+            job.timer?.cancel()
+        case .running:
+            job.function.runningCount -= 1
+            job.timer?.cancel()
+            job.worker?.runningJobs[ObjectIdentifier(job)] = nil
+            job.worker = nil
+        case .gone: return
+        }
+        job.state = .gone
+        jobsByHandle[job.handle] = nil
+        if let key = job.coalescingKey, job.function.jobsByUnique[key] === job {
+            job.function.jobsByUnique[key] = nil
+        }
+        for client in job.clients { client.waitingJobs[ObjectIdentifier(job)] = nil }
+        job.clients.removeAll()
+    }
+}
+
+extension ByteBuffer {
+    /// The readable bytes as UTF-8, invalid sequences replaced; for logs and admin output.
+    var string: String { String(decoding: readableBytesView, as: UTF8.self) }
+}

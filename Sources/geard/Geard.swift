@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import GearmanServer
+import Logging
+import ServiceLifecycle
+
+/// `geard`: the Gearman job server. Flags follow the seed's `geard --help`, plus gearmand-style extras.
+@main
+struct Geard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "geard",
+        abstract: "Gearman job server, wire compatible with gearmand.",
+        discussion: "Without -d, geard detaches from the terminal and runs as a daemon."
+    )
+
+    @Flag(name: .customShort("d"), help: "Do not run as a daemon (stay in the foreground).")
+    var foreground = false
+
+    @Option(name: [.customShort("p"), .long], help: "Port on which to listen.")
+    var port = 4730
+
+    @Option(name: .long, help: "IP address or domain name to listen on.")
+    var listenAddress = "0.0.0.0"
+
+    @Option(name: .long, help: ArgumentHelp("Logging config file (Python logging INI format).", valueName: "LOG_CONFIG"))
+    var logConfig: String?
+
+    @Option(name: .long, help: "PID file, written once the port is bound and removed on exit.")
+    var pidfile: String?
+
+    @Option(name: .customLong("ssl-ca"), help: ArgumentHelp("Path to CA certificate.", valueName: "PATH"))
+    var sslCA: String?
+
+    @Option(name: .customLong("ssl-cert"), help: ArgumentHelp("Path to SSL public certificate.", valueName: "PATH"))
+    var sslCert: String?
+
+    @Option(name: .customLong("ssl-key"), help: ArgumentHelp("Path to SSL private key.", valueName: "PATH"))
+    var sslKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("Path to ACL file.", valueName: "PATH"))
+    var acl: String?
+
+    @Flag(name: .long, help: "Enable TCP keepalives on accepted sockets.")
+    var keepalive = false
+
+    @Option(name: .customLong("keepalive-idle"), help: ArgumentHelp("TCP keepalive idle time, seconds.", valueName: "TCP_KEEPIDLE"))
+    var keepaliveIdle = 7200
+
+    @Option(name: .customLong("keepalive-interval"), help: ArgumentHelp("TCP keepalive probe interval, seconds.", valueName: "TCP_KEEPINTVL"))
+    var keepaliveInterval = 75
+
+    @Option(name: .customLong("keepalive-count"), help: ArgumentHelp("TCP keepalive probes count.", valueName: "TCP_KEEPCNT"))
+    var keepaliveCount = 9
+
+    @Option(name: .long, help: "Event loop threads for connections (default: number of cores).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: [.customShort("j"), .long], help: "Attempts a job gets before it is failed when its workers vanish or time out (0: no limit).")
+    var jobRetries = 0
+
+    @Option(name: .long, help: "Largest accepted packet body, bytes.")
+    var maxPacketSize = 64 << 20
+
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "LEVEL"))
+    var logLevel: Logger.Level = .info
+
+    @Flag(name: .long, help: "Show version.")
+    var version = false
+
+    func validate() throws {
+        let pending: [(String, Bool)] = [
+            ("--log-config", logConfig != nil), ("--ssl-ca/--ssl-cert/--ssl-key", sslCA != nil || sslCert != nil || sslKey != nil),
+            ("--acl", acl != nil),
+        ]
+        if let (flag, _) = pending.first(where: \.1) {
+            throw ValidationError("\(flag) is not yet supported by this version of geard")
+        }
+        guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        if version {
+            print("geard \(GearmanServer.version)")
+            return
+        }
+        if !foreground { try Daemon.detach() }
+        var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
+        if keepalive {
+            configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
+        }
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let service = GeardService(server: GearmanServer(configuration: configuration, logger: Logger(label: "geard")), pidfile: pidfile.map(PIDFile.init))
+        try runBlocking { try await service.runUntilStopped() }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Runs async work from the synchronous entry point, which must stay synchronous so `fork` happens before
+/// any thread exists.
+private func runBlocking(_ body: @escaping @Sendable () async throws -> Void) throws {
+    let outcome = LockedResult()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { try await body() } catch { outcome.error = error }
+        done.signal()
+    }
+    done.wait()
+    if let error = outcome.error { throw error }
+}
+
+private final class LockedResult: @unchecked Sendable {
+    // Written by the task before it signals, read after the wait: the semaphore orders the accesses.
+    var error: Error?
+}
