@@ -37,7 +37,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let protocolError = error as? ProtocolError {
+        if let protocolError = error as? ProtocolError, protocolError != .truncated {
             scheduler.logger.warning(
                 "closing connection after a protocol error",
                 metadata: ["peer": "\(context.remoteAddress?.description ?? "-")", "error": "\(protocolError)"]
