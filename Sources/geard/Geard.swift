@@ -52,8 +52,8 @@ struct Geard: ParsableCommand {
     @Option(name: .customLong("keepalive-count"), help: ArgumentHelp("TCP keepalive probes count.", valueName: "TCP_KEEPCNT"))
     var keepaliveCount = 9
 
-    @Option(name: .long, help: "Event loop threads for connections (default: number of cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .long, help: "Event loop threads for connections; scheduling always runs on the first.")
+    var threads = 1
 
     @Option(name: [.customShort("j"), .long], help: "Attempts a job gets before it is failed when its workers vanish or time out (0: no limit).")
     var jobRetries = 0
