@@ -28,7 +28,11 @@ public final class GearmanServer: Sendable {
     private let shutdownRequest: EventLoopPromise<Bool>
     private let shutdownRequestIssued = NIOLockedValueBox(false)
 
-    public init(configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "geard")) {
+    /// Creates a server. With a `queueStore`, background jobs are acknowledged only once stored and are
+    /// recovered from it by ``start()``; without one they live in memory.
+    public init(
+        configuration: ServerConfiguration = .init(), queueStore: QueueStore? = nil, logger: Logger = Logger(label: "geard")
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
@@ -36,7 +40,7 @@ public final class GearmanServer: Sendable {
         let promise = loop.makePromise(of: Bool.self)
         let issued = shutdownRequestIssued
         self.shutdownRequest = promise
-        self.scheduler = Scheduler(loop: loop, configuration: configuration, logger: logger) { graceful in
+        self.scheduler = Scheduler(loop: loop, configuration: configuration, logger: logger, queueStore: queueStore) { graceful in
             let first = issued.withLockedValue { alreadyIssued in
                 defer { alreadyIssued = true }
                 return !alreadyIssued
@@ -45,8 +49,9 @@ public final class GearmanServer: Sendable {
         }
     }
 
-    /// Binds the listening socket. Returns once connections are accepted.
+    /// Recovers stored jobs, then binds the listening socket. Returns once connections are accepted.
     public func start() async throws {
+        try await recoverStoredJobs()
         let scheduler = self.scheduler
         let configuration = self.configuration
         var bootstrap = ServerBootstrap(group: group)
@@ -77,6 +82,22 @@ public final class GearmanServer: Sendable {
         logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "-")"])
     }
 
+    private func recoverStoredJobs() async throws {
+        guard let store = scheduler.durable?.store else { return }
+        let scheduler = self.scheduler
+        let count = try await NIOThreadPool.singleton.runIfActive {
+            var count = 0
+            let highest = try store.highestJobID()
+            try scheduler.loop.submit { scheduler.reserveHandles(through: highest) }.wait()
+            try store.forEachChunk(of: 10_000) { chunk in
+                count += chunk.count
+                try scheduler.loop.submit { chunk.forEach(scheduler.recover) }.wait()
+            }
+            return count
+        }
+        logger.info("recovered queued jobs", metadata: ["store": "\(store.description)", "jobs": "\(count)"])
+    }
+
     /// The bound port, once ``start()`` returned.
     public var port: Int? { listener.withLockedValue { $0?.localAddress?.port } }
 
@@ -95,6 +116,10 @@ public final class GearmanServer: Sendable {
         requestShutdown(graceful: false)
         if let channel = listener.withLockedValue({ $0 }) {
             try? await channel.close()
+        }
+        if let durable = scheduler.durable {
+            try? await scheduler.loop.flatSubmit { durable.whenIdle() }.get()
+            await durable.shutdown()
         }
         try await group.shutdownGracefully()
         logger.info("stopped")

@@ -61,6 +61,15 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: "Largest accepted packet body, bytes.")
     var maxPacketSize = 64 << 20
 
+    @Option(name: .long, help: "Where background jobs are kept: sqlite (durable, the default) or memory.")
+    var queue: QueueKind = .sqlite
+
+    @Option(name: .long, help: ArgumentHelp("SQLite queue file (default: $XDG_STATE_HOME/geard/queue.sqlite, else ./geard-queue.sqlite).", valueName: "PATH"))
+    var queuePath: String?
+
+    @Option(name: .long, help: "SQLite durability: normal survives a crash of geard, full also a crash of the machine (fsync per commit).")
+    var queueSync: SQLiteQueueStore.Synchronous = .normal
+
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "LEVEL"))
     var logLevel: Logger.Level = .info
 
@@ -95,12 +104,36 @@ struct Geard: ParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let service = GeardService(server: GearmanServer(configuration: configuration, logger: Logger(label: "geard")), pidfile: pidfile.map(PIDFile.init))
+        let logger = Logger(label: "geard")
+        let store: QueueStore?
+        switch queue {
+        case .memory: store = nil
+        case .sqlite: store = try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync)
+        }
+        let server = GearmanServer(configuration: configuration, queueStore: store, logger: logger)
+        let service = GeardService(server: server, pidfile: pidfile.map(PIDFile.init))
         try runBlocking { try await service.runUntilStopped() }
     }
 }
 
+extension Geard {
+    enum QueueKind: String, ExpressibleByArgument, CaseIterable {
+        case sqlite
+        case memory
+    }
+
+    static func defaultQueuePath() throws -> String {
+        guard let state = ProcessInfo.processInfo.environment["XDG_STATE_HOME"], !state.isEmpty else {
+            return "geard-queue.sqlite"
+        }
+        let directory = state + "/geard"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory + "/queue.sqlite"
+    }
+}
+
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension SQLiteQueueStore.Synchronous: ExpressibleByArgument {}
 
 /// Runs async work from the synchronous entry point, which must stay synchronous so `fork` happens before
 /// any thread exists.

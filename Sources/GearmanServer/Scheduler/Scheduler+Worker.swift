@@ -127,6 +127,7 @@ extension Scheduler {
         job.worker?.runningJobs[ObjectIdentifier(job)] = nil
         job.worker = nil
         job.function.runningCount -= 1
+        if job.isBackground { durable?.retried(job) }
         job.function.enqueue(job, atFront: true)
         wakeWorker(for: job.function)
     }
