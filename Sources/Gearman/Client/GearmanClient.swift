@@ -63,7 +63,6 @@ public final class GearmanClient: Sendable {
     /// Removes a server; its foreground jobs fail (or retry) with ``GearmanError/connectionLost``.
     public func removeServer(_ address: ServerAddress) async {
         await pool.remove(address)
-        connectionsGone(keeping: Set(pool.addresses))
     }
 
     /// The configured servers.
@@ -145,7 +144,6 @@ public final class GearmanClient: Sendable {
     /// Closes every connection. Jobs in flight fail with ``GearmanError/connectionLost``.
     public func shutdown() async {
         await pool.shutdown()
-        connectionsGone(keeping: [])
     }
 
     // MARK: Internals
@@ -214,16 +212,6 @@ public final class GearmanClient: Sendable {
         }
     }
 
-    /// Fails the jobs of connections whose address is no longer configured.
-    private func connectionsGone(keeping addresses: Set<ServerAddress>) {
-        let orphans = jobs.withLockedValue { jobs in
-            jobs.values.flatMap { $0.values.joined() }.filter { job in
-                !(job.connection.map { addresses.contains($0.address) } ?? false)
-            }
-        }
-        orphans.forEach { failed($0, .connectionLost) }
-    }
-
     static func unexpected(_ packet: Packet) -> GearmanError {
         if packet.type == .error { return .serverError(code: packet.string(0), message: packet.string(1)) }
         return .protocolError("unexpected \(packet.type)")
@@ -233,7 +221,7 @@ public final class GearmanClient: Sendable {
 extension GearmanClient: ServerConnectionDelegate {
     func connectionEstablished(_ connection: ServerConnection) {
         if let clientID = configuration.clientID {
-            connection.sendOnLoop(Packet(.request, .setClientID, [clientID]))
+            connection.sendAndForget(Packet(.request, .setClientID, [clientID]))
         }
         if configuration.exceptions {
             _ = connection.sendRequest(Packet(.request, .optionReq, ["exceptions"]))

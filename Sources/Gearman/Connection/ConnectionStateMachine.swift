@@ -35,8 +35,8 @@ struct ConnectionStateMachine<Request> {
         case unsolicited
         /// A reply arrived with no request waiting: close the channel.
         case closeUnexpectedReply
-        /// Close the channel for good and fail these requests.
-        case close(failing: [Request])
+        /// Close the channel for good and fail these requests; announce the loss if it was up.
+        case close(failing: [Request], announceLost: Bool)
     }
 
     private var state = State.idle
@@ -98,8 +98,9 @@ struct ConnectionStateMachine<Request> {
 
     mutating func close() -> Action {
         if case .closed = state { return .none }
+        let wasActive = isActive
         state = .closed
-        return .close(failing: drainRequests())
+        return .close(failing: drainRequests(), announceLost: wasActive)
     }
 
     private mutating func drainRequests() -> [Request] {

@@ -82,9 +82,10 @@ final class ServerConnection: Sendable {
         try await promise.futureResult.get()
     }
 
-    /// Sends a packet that has no reply; must run on the event loop (handshakes, delegate callbacks).
-    func sendOnLoop(_ packet: Packet) {
-        send(packet, awaiting: nil)
+    /// Sends a packet that has no reply without waiting. Called on the event loop (handshakes), the packet
+    /// is written before this returns.
+    func sendAndForget(_ packet: Packet) {
+        onLoop { self.send(packet, awaiting: nil) }
     }
 
     private func onLoop(_ body: @escaping @Sendable () -> Void) {
@@ -177,11 +178,12 @@ final class ServerConnection: Sendable {
             requests.forEach { $0.promise.fail(GearmanError.connectionLost) }
             delegate?.connectionLost(self)
             scheduleReconnect(after: delay)
-        case .close(let requests):
+        case .close(let requests, let announceLost):
             core.value.channel = nil
             core.value.reconnectTimer?.cancel()
             setActive(false)
             requests.forEach { $0.promise.fail(GearmanError.connectionLost) }
+            if announceLost { delegate?.connectionLost(self) }
         }
     }
 
