@@ -54,3 +54,6 @@ public struct JobRequest: Sendable {
         return Packet(.request, .submit(background: background, priority: priority), [name, unique, payload])
     }
 }
+
+/// Job precedence (high, normal, low), re-exported from `GearmanProtocol`.
+public typealias JobPriority = GearmanProtocol.JobPriority

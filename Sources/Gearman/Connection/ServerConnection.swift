@@ -28,7 +28,7 @@ final class ServerConnection: Sendable {
 
     let address: ServerAddress
     let eventLoop: any EventLoop
-    private let core: NIOLoopBound<Core>
+    private let core: NIOLoopBoundBox<Core>
     private let active = NIOLockedValueBox(false)
     private weak let delegate: (any ServerConnectionDelegate)?
     private weak let pool: ConnectionPool?
@@ -37,7 +37,7 @@ final class ServerConnection: Sendable {
     init(address: ServerAddress, eventLoop: any EventLoop, backoff: Backoff, delegate: any ServerConnectionDelegate, pool: ConnectionPool, logger: Logger) {
         self.address = address
         self.eventLoop = eventLoop
-        self.core = NIOLoopBound(Core(backoff: backoff), eventLoop: eventLoop)
+        self.core = .makeBoxSendingValue(Core(backoff: backoff), eventLoop: eventLoop)
         self.delegate = delegate
         self.pool = pool
         var logger = logger
