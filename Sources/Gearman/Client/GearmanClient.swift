@@ -68,6 +68,9 @@ public final class GearmanClient: Sendable {
     /// The configured servers.
     public var servers: [ServerAddress] { pool.addresses }
 
+    /// The servers connected right now.
+    public var connectedServers: [ServerAddress] { pool.connected.map(\.address) }
+
     /// Returns once some server is connected; throws ``GearmanError/timeout`` otherwise.
     public func waitForServer(timeout: Duration? = nil) async throws {
         try await pool.waitForServer(timeout: timeout)
