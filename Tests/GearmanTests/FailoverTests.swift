@@ -92,3 +92,25 @@ extension Sequence where Element: Sendable {
         return results
     }
 }
+
+@Suite(.timeLimit(.minutes(1)))
+struct ConnectionOptionTests {
+    @Test func keepaliveOptionsConnect() async throws {
+        let server = try await Gearmand()
+        var address = server.address
+        address.keepalive = TCPKeepalive(idle: .seconds(30), interval: .seconds(5), count: 3)
+        let client = GearmanClient(servers: [address], configuration: .init(clientID: "keepalive-client"))
+        try await client.waitForServer(timeout: .seconds(5))
+        #expect(try await client.echo("alive") == ByteBuffer(string: "alive"))
+        await client.shutdown()
+    }
+
+    @Test func missingTLSFilesKeepTheServerDisconnected() async throws {
+        let server = try await Gearmand()
+        var address = server.address
+        address.tls = TLSFiles(key: "/nonexistent.key", certificate: "/nonexistent.pem")
+        let client = GearmanClient(servers: [address])
+        await #expect(throws: GearmanError.timeout) { try await client.waitForServer(timeout: .milliseconds(200)) }
+        await client.shutdown()
+    }
+}
