@@ -55,6 +55,7 @@ let package = Package(
             name: "GearmanServerTests",
             dependencies: [
                 "GearmanServer",
+                "geard",
                 "GearmanProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
