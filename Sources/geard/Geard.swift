@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GearmanLogging
 import GearmanServer
 import Logging
 import ServiceLifecycle
@@ -22,7 +23,13 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: "IP address or domain name to listen on.")
     var listenAddress = "0.0.0.0"
 
-    @Option(name: .long, help: ArgumentHelp("Logging config file (Python logging INI format).", valueName: "LOG_CONFIG"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Logging config file in Python's logging.config INI format (StreamHandler, FileHandler, TimedRotatingFileHandler).",
+            valueName: "LOG_CONFIG"
+        )
+    )
     var logConfig: String?
 
     @Option(name: .long, help: "PID file, written once the port is bound and removed on exit.")
@@ -61,15 +68,18 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: "Largest accepted packet body, bytes.")
     var maxPacketSize = 64 << 20
 
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "LEVEL"))
-    var logLevel: Logger.Level = .info
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Log level to standard error without --log-config: trace, debug, info, notice, warning, error, critical. (default: info)", valueName: "LEVEL")
+    )
+    var logLevel: Logger.Level?
 
     @Flag(name: .long, help: "Show version.")
     var version = false
 
     func validate() throws {
         let pending: [(String, Bool)] = [
-            ("--log-config", logConfig != nil), ("--ssl-ca/--ssl-cert/--ssl-key", sslCA != nil || sslCert != nil || sslKey != nil),
+            ("--ssl-ca/--ssl-cert/--ssl-key", sslCA != nil || sslCert != nil || sslKey != nil),
             ("--acl", acl != nil),
         ]
         if let (flag, _) = pending.first(where: \.1) {
@@ -77,6 +87,13 @@ struct Geard: ParsableCommand {
         }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if logConfig != nil, logLevel != nil { throw ValidationError("--log-level applies only without --log-config") }
+    }
+
+    /// The logging configuration: the --log-config file, or --log-level to standard error.
+    private func loggingConfiguration() throws -> LogConfiguration {
+        guard let logConfig else { return .standardError(level: logLevel ?? .info) }
+        return try LogConfiguration(contentsOfFile: logConfig)
     }
 
     func run() throws {
@@ -84,18 +101,15 @@ struct Geard: ParsableCommand {
             print("geard \(GearmanServer.version)")
             return
         }
+        // Files are opened before detaching, so a configuration that cannot work fails on the terminal.
+        let logOutputs = try LogOutputs(loggingConfiguration())
         if !foreground { try Daemon.detach() }
+        LoggingSystem.bootstrap(logOutputs.makeHandler)
         var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let service = GeardService(server: GearmanServer(configuration: configuration, logger: Logger(label: "geard")), pidfile: pidfile.map(PIDFile.init))
+        let service = GeardService(server: GearmanServer(configuration: configuration, logger: Logger(label: "gear.Server")), pidfile: pidfile.map(PIDFile.init))
         try runBlocking { try await service.runUntilStopped() }
     }
 }

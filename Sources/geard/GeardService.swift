@@ -26,7 +26,7 @@ struct GeardService: Service {
             configuration: .init(
                 services: [.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: Logger(label: "geard.lifecycle")
+                logger: Logger(label: "gear.lifecycle")
             )
         )
         try await group.run()
