@@ -1,3 +1,4 @@
+import CoreMetrics
 import GearmanProtocol
 import Logging
 import NIOConcurrencyHelpers
@@ -28,7 +29,13 @@ public final class GearmanServer: Sendable {
     private let shutdownRequest: EventLoopPromise<Bool>
     private let shutdownRequestIssued = NIOLockedValueBox(false)
 
-    public init(configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "geard")) {
+    /// - Parameters:
+    ///   - metricsFactory: where the server's metrics go (see the GearmanMonitoring module for statsd and
+    ///     Prometheus); the default, swift-metrics' bootstrapped factory, is a no-op unless bootstrapped.
+    public init(
+        configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "geard"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
@@ -36,7 +43,7 @@ public final class GearmanServer: Sendable {
         let promise = loop.makePromise(of: Bool.self)
         let issued = shutdownRequestIssued
         self.shutdownRequest = promise
-        self.scheduler = Scheduler(loop: loop, configuration: configuration, logger: logger) { graceful in
+        self.scheduler = Scheduler(loop: loop, configuration: configuration, logger: logger, metricsFactory: metricsFactory) { graceful in
             let first = issued.withLockedValue { alreadyIssued in
                 defer { alreadyIssued = true }
                 return !alreadyIssued
@@ -74,11 +81,31 @@ public final class GearmanServer: Sendable {
             .bind(host: configuration.host, port: configuration.port)
             .get()
         listener.withLockedValue { $0 = channel }
+        if scheduler.metrics != nil {
+            scheduler.loop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.metricsSampleInterval) { _ in
+                scheduler.sampleMetrics()
+            }
+        }
         logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "-")"])
     }
 
     /// The bound port, once ``start()`` returned.
     public var port: Int? { listener.withLockedValue { $0?.localAddress?.port } }
+
+    /// How often the gauges (queue depths, running jobs, connections) are set from the scheduler's tables.
+    public static let metricsSampleInterval = TimeAmount.seconds(1)
+
+    /// Sets the gauges now, as the periodic sampling does; for scrapes that want current figures.
+    public func sampleMetrics() async {
+        let scheduler = self.scheduler
+        try? await scheduler.loop.submit { scheduler.sampleMetrics() }.get()
+    }
+
+    /// Functions, workers and recent throughput, as the scheduler sees them now.
+    public func status() async throws -> ServerStatus {
+        let scheduler = self.scheduler
+        return try await scheduler.loop.submit { scheduler.status() }.get()
+    }
 
     /// Waits until an admin asks for a shutdown; returns whether it asked for a graceful one.
     public func shutdownRequested() async -> Bool {

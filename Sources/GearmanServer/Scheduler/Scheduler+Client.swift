@@ -65,7 +65,11 @@ extension Scheduler {
             function.enqueue(job)
             wakeWorker(for: function)
         }
-        logger.debug("job created", metadata: ["handle": "\(job.handle.string)", "function": "\(function.displayName)"])
+        recordSubmitted()
+        logger.debug(
+            "job created",
+            metadata: ["handle": "\(job.handle.string)", "function": "\(function.displayName)", "background": "\(kind.background)"]
+        )
     }
 
     /// Moves a scheduled job whose time has come into its queue.

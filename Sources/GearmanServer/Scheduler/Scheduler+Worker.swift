@@ -81,6 +81,8 @@ extension Scheduler {
         job.worker = worker
         function.runningCount += 1
         worker.runningJobs[ObjectIdentifier(job)] = job
+        recordStarted(job)
+        logger.debug("job assigned", metadata: ["handle": "\(job.handle.string)", "worker": "\(worker.id)"])
         if timeoutSeconds > 0 {
             job.timer = loop.scheduleTask(in: .seconds(Int64(timeoutSeconds))) { [unowned self] in
                 self.timedOut(job, on: worker)
@@ -128,6 +130,7 @@ extension Scheduler {
         job.worker = nil
         job.function.runningCount -= 1
         job.function.enqueue(job, atFront: true)
+        logger.debug("job queued again", metadata: ["handle": "\(job.handle.string)", "reason": "\(reason)"])
         wakeWorker(for: job.function)
     }
 
@@ -136,6 +139,9 @@ extension Scheduler {
         let handle = packet.arguments[0]
         guard let job = jobsByHandle[handle], job.worker === worker else {
             return sendError(worker, code: "JOB_NOT_FOUND", "Job given in work result not found")
+        }
+        if packet.type == .workComplete || packet.type == .workFail || packet.type == .workException {
+            logger.debug("job ended", metadata: ["handle": "\(job.handle.string)", "result": "\(packet.type.name)"])
         }
         switch packet.type {
         case .workStatus:

@@ -1,3 +1,4 @@
+import CoreMetrics
 import GearmanProtocol
 import Logging
 import NIOCore
@@ -17,19 +18,23 @@ final class Scheduler: @unchecked Sendable {
     var functions: [ByteBuffer: FunctionQueue] = [:]
     var jobsByHandle: [ByteBuffer: Job] = [:]
     var connections: [Int: ServerConnection] = [:]
+    /// `nil` when no metrics backend is configured.
+    let metrics: ServerMetrics?
+    var throughput = ThroughputHistory()
     private var nextHandleNumber: UInt64 = 0
     private var nextConnectionID = 0
     private let handlePrefix: String
     private var connectionsToFlush: [ServerConnection] = []
 
     init(
-        loop: EventLoop, configuration: ServerConfiguration, logger: Logger,
+        loop: EventLoop, configuration: ServerConfiguration, logger: Logger, metricsFactory: any MetricsFactory,
         requestShutdown: @escaping @Sendable (Bool) -> Void
     ) {
         self.loop = loop
         self.configuration = configuration
         self.logger = logger
         self.requestShutdown = requestShutdown
+        self.metrics = metricsFactory is NOOPMetricsHandler ? nil : ServerMetrics(factory: metricsFactory)
         self.handlePrefix = "H:\(configuration.handleHost):"
     }
 
@@ -80,6 +85,7 @@ final class Scheduler: @unchecked Sendable {
     }
 
     func sendError(_ connection: ServerConnection, code: String, _ message: String) {
+        logger.warning("refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
         send(connection, .error, ByteBuffer(string: code), ByteBuffer(string: message))
     }
 
@@ -126,6 +132,7 @@ final class Scheduler: @unchecked Sendable {
             job.function.scheduledCount -= 1
             job.timer?.cancel()
         case .running:
+            recordEnded(job)
             job.function.runningCount -= 1
             job.timer?.cancel()
             job.worker?.runningJobs[ObjectIdentifier(job)] = nil
