@@ -74,6 +74,15 @@ struct Geard: ParsableCommand {
     )
     var logLevel: Logger.Level?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve Prometheus /metrics, the dashboard (/) and /api/status over HTTP on this address, e.g. 127.0.0.1:9100.",
+            valueName: "HOST:PORT"
+        )
+    )
+    var metricsAddress: HostAndPort?
+
     @Flag(name: .long, help: "Show version.")
     var version = false
 
@@ -109,8 +118,12 @@ struct Geard: ParsableCommand {
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
-        let service = GeardService(server: GearmanServer(configuration: configuration, logger: Logger(label: "gear.Server")), pidfile: pidfile.map(PIDFile.init))
-        try runBlocking { try await service.runUntilStopped() }
+        let (address, pidfile, serverConfiguration) = (metricsAddress, pidfile.map(PIDFile.init), configuration)
+        try runBlocking {
+            let monitoring = try await Monitoring.start(address: address, environment: ProcessInfo.processInfo.environment)
+            let server = GearmanServer(configuration: serverConfiguration, logger: Logger(label: "gear.Server"), metricsFactory: monitoring.metricsFactory)
+            try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile).runUntilStopped()
+        }
     }
 }
 

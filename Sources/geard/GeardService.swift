@@ -1,23 +1,31 @@
+import GearmanMonitoring
 import GearmanServer
 import Logging
 import ServiceLifecycle
 
-/// Runs the server until SIGTERM/SIGINT or an admin `shutdown`, keeping the pidfile for its lifetime.
+/// Runs the server (and the monitoring listener, if any) until SIGTERM/SIGINT or an admin `shutdown`,
+/// keeping the pidfile for its lifetime.
 struct GeardService: Service {
     let server: GearmanServer
+    let monitoring: Monitoring
     let pidfile: PIDFile?
 
     func run() async throws {
         try await server.start()
+        let listener = try await monitoring.bindListener(for: server)
         try pidfile?.write()
         defer { pidfile?.remove() }
-        let graceful = await withGracefulShutdownHandler {
-            await server.shutdownRequested()
-        } onGracefulShutdown: {
-            server.requestShutdown(graceful: true)
+        await withThrowingTaskGroup(of: Void.self) { group in
+            if let listener { group.addTask { try await listener.run() } }
+            _ = await withGracefulShutdownHandler {
+                await server.shutdownRequested()
+            } onGracefulShutdown: {
+                server.requestShutdown(graceful: true)
+            }
+            group.cancelAll()
         }
-        _ = graceful
         try await server.stop()
+        await monitoring.shutdown()
     }
 
     /// Runs in a service group that turns SIGTERM and SIGINT into a clean stop.

@@ -13,22 +13,26 @@ import NIOCore
 ///
 /// Confined to the scheduler's event loop, as the scheduler is.
 final class ServerMetrics {
+    /// The count and timing of one packet type.
+    fileprivate struct PacketMetrics {
+        let counter: Counter
+        let timer: CoreMetrics.Timer
+    }
+
     /// A packet's handling time in progress; ``finish()`` records it.
     struct PacketTiming {
-        fileprivate let counter: Counter
-        fileprivate let timer: CoreMetrics.Timer
+        fileprivate let metrics: PacketMetrics
         fileprivate let start: NIODeadline
 
         func finish() {
-            counter.increment()
-            timer.recordNanoseconds(Int64(NIODeadline.now().uptimeNanoseconds - start.uptimeNanoseconds))
+            metrics.counter.increment()
+            metrics.timer.recordNanoseconds(Int64(NIODeadline.now().uptimeNanoseconds - start.uptimeNanoseconds))
         }
     }
 
     private let factory: any MetricsFactory
-    /// Indexed by packet type raw value.
-    private let packetCounters: [Counter]
-    private let packetTimers: [CoreMetrics.Timer]
+    /// Indexed by packet type raw value; `nil` for the numbers the protocol leaves unused.
+    private let packets: [PacketMetrics?]
     private let clients: Gauge
     private let workers: Gauge
     /// Functions that have metrics, to destroy them when the function goes away.
@@ -36,16 +40,20 @@ final class ServerMetrics {
 
     init(factory: any MetricsFactory) {
         self.factory = factory
-        let names = (0...PacketType.allCases.map(\.rawValue).max()!).map { PacketType(rawValue: $0)?.name ?? "UNKNOWN" }
-        packetCounters = names.map { Counter(label: "packet", dimensions: [("type", $0)], factory: factory) }
-        packetTimers = names.map { CoreMetrics.Timer(label: "packet", dimensions: [("type", $0)], factory: factory) }
+        packets = (0...PacketType.allCases.map(\.rawValue).max()!).map { rawValue in
+            PacketType(rawValue: rawValue).map { type in
+                PacketMetrics(
+                    counter: Counter(label: "packet", dimensions: [("type", type.name)], factory: factory),
+                    timer: CoreMetrics.Timer(label: "packet", dimensions: [("type", type.name)], factory: factory)
+                )
+            }
+        }
         clients = Gauge(label: "connections.clients", factory: factory)
         workers = Gauge(label: "connections.workers", factory: factory)
     }
 
     func startPacket(_ type: PacketType) -> PacketTiming {
-        let index = Int(type.rawValue)
-        return PacketTiming(counter: packetCounters[index], timer: packetTimers[index], start: .now())
+        PacketTiming(metrics: packets[Int(type.rawValue)]!, start: .now())
     }
 
     /// A job was assigned to a worker now: records how long it waited in its queue.

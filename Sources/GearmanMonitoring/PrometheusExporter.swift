@@ -1,6 +1,33 @@
 import CoreMetrics
 import Prometheus
 
+/// The Prometheus side of the server's metrics: a registry, the swift-metrics factory that fills it, and the
+/// text exposition `/metrics` serves.
+///
+/// ```swift
+/// let prometheus = PrometheusExporter()
+/// let server = GearmanServer(metricsFactory: prometheus.factory)
+/// let listener = try await MonitoringServer.bind(host: "127.0.0.1", port: 9100, server: server, prometheus: prometheus)
+/// ```
+public struct PrometheusExporter: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    /// Pass to ``GearmanServer/init(configuration:logger:metricsFactory:)``, alone or in a
+    /// `MultiplexMetricsHandler` with other backends.
+    public let factory: any MetricsFactory
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        self.factory = PrometheusNaming(registry: registry)
+    }
+
+    /// The registry in Prometheus text format.
+    public func render() -> [UInt8] {
+        var output: [UInt8] = []
+        registry.emit(into: &output)
+        return output
+    }
+}
+
 /// Gives the server's metrics Prometheus names: statsd-style dotted labels such as `packet` (used for both
 /// a count and a timing, as gear's `prefix.packet.NAME`) become `gearman_packet_total` for the counter and
 /// `gearman_packet_seconds` for the timer's histogram; gauges become `gearman_<label>`.
