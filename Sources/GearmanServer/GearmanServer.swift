@@ -29,11 +29,14 @@ public final class GearmanServer: Sendable {
     private let shutdownRequest: EventLoopPromise<Bool>
     private let shutdownRequestIssued = NIOLockedValueBox(false)
 
+    /// Creates a server. With a `queueStore`, background jobs are acknowledged only once stored and are
+    /// recovered from it by ``start()``; without one they live in memory.
+    ///
     /// - Parameters:
     ///   - metricsFactory: where the server's metrics go (see the GearmanMonitoring module for statsd and
     ///     Prometheus); the default, swift-metrics' bootstrapped factory, is a no-op unless bootstrapped.
     public init(
-        configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "geard"),
+        configuration: ServerConfiguration = .init(), queueStore: QueueStore? = nil, logger: Logger = Logger(label: "geard"),
         metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.configuration = configuration
@@ -43,7 +46,9 @@ public final class GearmanServer: Sendable {
         let promise = loop.makePromise(of: Bool.self)
         let issued = shutdownRequestIssued
         self.shutdownRequest = promise
-        self.scheduler = Scheduler(loop: loop, configuration: configuration, logger: logger, metricsFactory: metricsFactory) { graceful in
+        self.scheduler = Scheduler(
+            loop: loop, configuration: configuration, logger: logger, queueStore: queueStore, metricsFactory: metricsFactory
+        ) { graceful in
             let first = issued.withLockedValue { alreadyIssued in
                 defer { alreadyIssued = true }
                 return !alreadyIssued
@@ -52,8 +57,9 @@ public final class GearmanServer: Sendable {
         }
     }
 
-    /// Binds the listening socket. Returns once connections are accepted.
+    /// Recovers stored jobs, then binds the listening socket. Returns once connections are accepted.
     public func start() async throws {
+        try await recoverStoredJobs()
         let scheduler = self.scheduler
         let configuration = self.configuration
         var bootstrap = ServerBootstrap(group: group)
@@ -89,6 +95,22 @@ public final class GearmanServer: Sendable {
         logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "-")"])
     }
 
+    private func recoverStoredJobs() async throws {
+        guard let store = scheduler.durable?.store else { return }
+        let scheduler = self.scheduler
+        let count = try await NIOThreadPool.singleton.runIfActive {
+            var count = 0
+            let highest = try store.highestJobID()
+            try scheduler.loop.submit { scheduler.reserveHandles(through: highest) }.wait()
+            try store.forEachChunk(of: 10_000) { chunk in
+                count += chunk.count
+                try scheduler.loop.submit { chunk.forEach(scheduler.recover) }.wait()
+            }
+            return count
+        }
+        logger.info("recovered queued jobs", metadata: ["store": "\(store.description)", "jobs": "\(count)"])
+    }
+
     /// The bound port, once ``start()`` returned.
     public var port: Int? { listener.withLockedValue { $0?.localAddress?.port } }
 
@@ -122,6 +144,10 @@ public final class GearmanServer: Sendable {
         requestShutdown(graceful: false)
         if let channel = listener.withLockedValue({ $0 }) {
             try? await channel.close()
+        }
+        if let durable = scheduler.durable {
+            try? await scheduler.loop.flatSubmit { durable.whenIdle() }.get()
+            await durable.shutdown()
         }
         try await group.shutdownGracefully()
         logger.info("stopped")

@@ -68,6 +68,15 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: "Largest accepted packet body, bytes.")
     var maxPacketSize = 64 << 20
 
+    @Option(name: .long, help: "Where background jobs are kept: sqlite (durable, the default) or memory.")
+    var queue: QueueKind = .sqlite
+
+    @Option(name: .long, help: ArgumentHelp("SQLite queue file (default: $XDG_STATE_HOME/geard/queue.sqlite, else ./geard-queue.sqlite).", valueName: "PATH"))
+    var queuePath: String?
+
+    @Option(name: .long, help: "SQLite durability: normal survives a crash of geard, full also a crash of the machine (fsync per commit).")
+    var queueSync: SQLiteQueueStore.Synchronous = .normal
+
     @Option(
         name: .long,
         help: ArgumentHelp("Log level to standard error without --log-config: trace, debug, info, notice, warning, error, critical. (default: info)", valueName: "LEVEL")
@@ -118,16 +127,41 @@ struct Geard: ParsableCommand {
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
+        let store: QueueStore?
+        switch queue {
+        case .memory: store = nil
+        case .sqlite: store = try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync)
+        }
         let (address, pidfile, serverConfiguration) = (metricsAddress, pidfile.map(PIDFile.init), configuration)
         try runBlocking {
             let monitoring = try await Monitoring.start(address: address, environment: ProcessInfo.processInfo.environment)
-            let server = GearmanServer(configuration: serverConfiguration, logger: Logger(label: "gear.Server"), metricsFactory: monitoring.metricsFactory)
+            let server = GearmanServer(
+                configuration: serverConfiguration, queueStore: store, logger: Logger(label: "gear.Server"),
+                metricsFactory: monitoring.metricsFactory
+            )
             try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile).runUntilStopped()
         }
     }
 }
 
+extension Geard {
+    enum QueueKind: String, ExpressibleByArgument, CaseIterable {
+        case sqlite
+        case memory
+    }
+
+    static func defaultQueuePath() throws -> String {
+        guard let state = ProcessInfo.processInfo.environment["XDG_STATE_HOME"], !state.isEmpty else {
+            return "geard-queue.sqlite"
+        }
+        let directory = state + "/geard"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory + "/queue.sqlite"
+    }
+}
+
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension SQLiteQueueStore.Synchronous: ExpressibleByArgument {}
 
 /// Runs async work from the synchronous entry point, which must stay synchronous so `fork` happens before
 /// any thread exists.

@@ -9,6 +9,8 @@ final class FunctionQueue: @unchecked Sendable {
     /// Live queued jobs per priority (excluding cancelled ones still in `queues`).
     private(set) var queuedCount: [Int] = Array(repeating: 0, count: JobPriority.allCases.count)
     var scheduledCount = 0
+    /// Background jobs waiting for the queue store before they are acknowledged and queued.
+    var persistingCount = 0
     var runningCount = 0
     var workerCount = 0
     /// Workers with this ability that sent PRE_SLEEP and have not been woken yet, by connection id.
@@ -28,7 +30,7 @@ final class FunctionQueue: @unchecked Sendable {
     var totalQueued: Int { queuedCount.reduce(0, +) }
 
     /// Jobs counted by the admin `status` command: waiting, scheduled and running.
-    var totalJobs: Int { totalQueued + scheduledCount + runningCount }
+    var totalJobs: Int { totalQueued + scheduledCount + persistingCount + runningCount }
 
     var hasQueuedJobs: Bool { queuedCount.contains { $0 > 0 } }
 

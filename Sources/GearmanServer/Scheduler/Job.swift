@@ -4,6 +4,8 @@ import NIOCore
 /// A job known to the scheduler, from submit until its final result. Confined to the scheduler's event loop.
 final class Job: @unchecked Sendable {
     enum State {
+        /// A background job being written to the queue store; acknowledged once durable.
+        case persisting
         /// Waiting for its epoch or schedule time.
         case scheduled
         case queued
@@ -12,6 +14,8 @@ final class Job: @unchecked Sendable {
         case gone
     }
 
+    /// The number in the handle, and the job's key in the queue store.
+    let id: UInt64
     let handle: ByteBuffer
     let function: FunctionQueue
     /// The unique id as the client sent it (possibly empty).
@@ -24,8 +28,12 @@ final class Job: @unchecked Sendable {
     let reducer: ByteBuffer?
     /// Seconds since 1970 when a scheduled job becomes runnable.
     let runAt: Int64?
+    /// Seconds since 1970.
+    let submittedAt: Int64
 
     var state: State
+    /// Submitters waiting for JOB_CREATED while the job is `.persisting`.
+    var acknowledgementWaiters: [ServerConnection] = []
     /// Clients waiting for this job's result (foreground submitters and those who joined by unique id).
     var clients: [ServerConnection] = []
     var worker: ServerConnection?
@@ -40,9 +48,11 @@ final class Job: @unchecked Sendable {
     var startedAt = NIODeadline.now()
 
     init(
-        handle: ByteBuffer, function: FunctionQueue, unique: ByteBuffer, coalescingKey: ByteBuffer?,
-        payload: ByteBuffer, priority: JobPriority, isBackground: Bool, reducer: ByteBuffer?, runAt: Int64?
+        id: UInt64, handle: ByteBuffer, function: FunctionQueue, unique: ByteBuffer, coalescingKey: ByteBuffer?,
+        payload: ByteBuffer, priority: JobPriority, isBackground: Bool, reducer: ByteBuffer?, runAt: Int64?,
+        submittedAt: Int64, retries: Int = 0
     ) {
+        self.id = id
         self.handle = handle
         self.function = function
         self.unique = unique
@@ -52,6 +62,8 @@ final class Job: @unchecked Sendable {
         self.isBackground = isBackground
         self.reducer = reducer
         self.runAt = runAt
+        self.submittedAt = submittedAt
+        self.retries = retries
         self.state = runAt == nil ? .queued : .scheduled
     }
 

@@ -32,7 +32,6 @@ extension Scheduler {
         default:
             break
         }
-        if let time = runAt, time <= Self.now() { runAt = nil }
 
         let function = function(named: name)
         let unique = arguments[1]
@@ -41,35 +40,83 @@ extension Scheduler {
         let coalescingKey: ByteBuffer? = unique.readableBytes == 0 ? nil : (keyIsPayload ? payload : unique)
         if let key = coalescingKey, let existing = function.jobsByUnique[key] {
             if !kind.background { wait(client, for: existing) }
-            return send(client, .jobCreated, existing.handle)
+            if existing.state == .persisting {
+                existing.acknowledgementWaiters.append(client)
+            } else {
+                send(client, .jobCreated, existing.handle)
+            }
+            return
         }
         guard !function.isFull(for: kind.priority) else {
             return sendError(client, code: "QUEUE_ERROR", "Job queue is full")
         }
         payload = payload.compactCopy()
         let storedUnique = unique.compactCopy()
+        let (id, handle) = makeHandle()
         let job = Job(
-            handle: makeHandle(), function: function, unique: storedUnique,
+            id: id, handle: handle, function: function, unique: storedUnique,
             coalescingKey: coalescingKey == nil ? nil : (keyIsPayload ? payload : storedUnique), payload: payload,
-            priority: kind.priority, isBackground: kind.background, reducer: reducer, runAt: runAt
+            priority: kind.priority, isBackground: kind.background, reducer: reducer, runAt: runAt, submittedAt: Self.now()
         )
         jobsByHandle[job.handle] = job
         if let key = job.coalescingKey { function.jobsByUnique[key] = job }
+        logger.debug("job submitted", metadata: ["handle": "\(job.handle.string)", "function": "\(function.displayName)"])
+        recordSubmitted()
         if !kind.background { wait(client, for: job) }
+        if kind.background, let durable {
+            job.state = .persisting
+            function.persistingCount += 1
+            job.acknowledgementWaiters = [client]
+            return durable.add(job)
+        }
         send(client, .jobCreated, job.handle)
-        if let runAt {
-            function.scheduledCount += 1
+        start(job)
+    }
+
+    /// Queues a job, or arms its timer when it is scheduled for later.
+    private func start(_ job: Job) {
+        if let runAt = job.runAt, runAt > Self.now() {
+            job.state = .scheduled
+            job.function.scheduledCount += 1
             let delay = TimeAmount.seconds(runAt - Self.now())
             job.timer = loop.scheduleTask(in: delay) { [unowned self] in self.release(job) }
         } else {
-            function.enqueue(job)
-            wakeWorker(for: function)
+            job.function.enqueue(job)
+            wakeWorker(for: job.function)
         }
-        recordSubmitted()
-        logger.debug(
-            "job created",
-            metadata: ["handle": "\(job.handle.string)", "function": "\(function.displayName)", "background": "\(kind.background)"]
+    }
+
+    /// The queue store finished a commit: acknowledge its jobs and queue them, or refuse them.
+    func persisted(_ jobs: [Job], error: Error?) {
+        for job in jobs where job.state == .persisting {
+            let waiters = job.acknowledgementWaiters
+            job.acknowledgementWaiters = []
+            if let error {
+                for client in waiters { sendError(client, code: "QUEUE_ERROR", "the job could not be stored: \(error)") }
+                remove(job)
+            } else {
+                job.function.persistingCount -= 1
+                for client in waiters { send(client, .jobCreated, job.handle) }
+                start(job)
+            }
+        }
+    }
+
+    /// Re-creates a background job read from the queue store at start-up.
+    func recover(_ stored: StoredJob) {
+        let function = function(named: stored.function)
+        let keyIsPayload = stored.unique.readableBytesView.elementsEqual([UInt8(ascii: "-")])
+        var coalescingKey: ByteBuffer? = stored.unique.readableBytes == 0 ? nil : (keyIsPayload ? stored.payload : stored.unique)
+        if let key = coalescingKey, function.jobsByUnique[key] != nil { coalescingKey = nil }
+        let job = Job(
+            id: stored.id, handle: handle(for: stored.id), function: function, unique: stored.unique,
+            coalescingKey: coalescingKey, payload: stored.payload, priority: stored.priority, isBackground: true,
+            reducer: stored.reducer, runAt: stored.runAt, submittedAt: stored.submittedAt, retries: stored.retries
         )
+        reserveHandles(through: stored.id)
+        jobsByHandle[job.handle] = job
+        if let key = coalescingKey { function.jobsByUnique[key] = job }
+        start(job)
     }
 
     /// Moves a scheduled job whose time has come into its queue.

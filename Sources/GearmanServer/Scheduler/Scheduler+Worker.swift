@@ -129,6 +129,7 @@ extension Scheduler {
         job.worker?.runningJobs[ObjectIdentifier(job)] = nil
         job.worker = nil
         job.function.runningCount -= 1
+        if job.isBackground { durable?.retried(job) }
         job.function.enqueue(job, atFront: true)
         logger.debug("job queued again", metadata: ["handle": "\(job.handle.string)", "reason": "\(reason)"])
         wakeWorker(for: job.function)

@@ -18,6 +18,8 @@ final class Scheduler: @unchecked Sendable {
     var functions: [ByteBuffer: FunctionQueue] = [:]
     var jobsByHandle: [ByteBuffer: Job] = [:]
     var connections: [Int: ServerConnection] = [:]
+    /// The durable queue for background jobs; `nil` keeps them in memory only.
+    let durable: DurableQueue?
     /// `nil` when no metrics backend is configured.
     let metrics: ServerMetrics?
     var throughput = ThroughputHistory()
@@ -27,8 +29,8 @@ final class Scheduler: @unchecked Sendable {
     private var connectionsToFlush: [ServerConnection] = []
 
     init(
-        loop: EventLoop, configuration: ServerConfiguration, logger: Logger, metricsFactory: any MetricsFactory,
-        requestShutdown: @escaping @Sendable (Bool) -> Void
+        loop: EventLoop, configuration: ServerConfiguration, logger: Logger,
+        queueStore: QueueStore?, metricsFactory: any MetricsFactory, requestShutdown: @escaping @Sendable (Bool) -> Void
     ) {
         self.loop = loop
         self.configuration = configuration
@@ -36,6 +38,8 @@ final class Scheduler: @unchecked Sendable {
         self.requestShutdown = requestShutdown
         self.metrics = metricsFactory is NOOPMetricsHandler ? nil : ServerMetrics(factory: metricsFactory)
         self.handlePrefix = "H:\(configuration.handleHost):"
+        self.durable = queueStore.map { DurableQueue(store: $0, loop: loop, logger: logger) }
+        durable?.onCommitted = { [unowned self] jobs, error in self.persisted(jobs, error: error) }
     }
 
     // MARK: Connections
@@ -119,14 +123,26 @@ final class Scheduler: @unchecked Sendable {
         return function
     }
 
-    func makeHandle() -> ByteBuffer {
+    /// A fresh job id and its handle.
+    func makeHandle() -> (id: UInt64, handle: ByteBuffer) {
         nextHandleNumber += 1
-        return ByteBuffer(string: handlePrefix + String(nextHandleNumber))
+        return (nextHandleNumber, handle(for: nextHandleNumber))
+    }
+
+    func handle(for id: UInt64) -> ByteBuffer {
+        ByteBuffer(string: handlePrefix + String(id))
+    }
+
+    /// Makes sure new handles come after `id` (a recovered job's).
+    func reserveHandles(through id: UInt64) {
+        nextHandleNumber = max(nextHandleNumber, id)
     }
 
     /// Forgets a job that is not running: takes it out of its queue or the timers and every index.
     func remove(_ job: Job) {
+        if job.isBackground, job.state != .persisting, job.state != .gone { durable?.remove(job) }
         switch job.state {
+        case .persisting: job.function.persistingCount -= 1
         case .queued: job.function.cancelQueued(job)
         case .scheduled:
             job.function.scheduledCount -= 1
