@@ -139,6 +139,25 @@ public final class GearmanServer: Sendable {
         scheduler.requestShutdown(graceful)
     }
 
+    /// The first half of a graceful stop: stops accepting connections, hands out no more jobs and refuses
+    /// submits, closes the connections of idle workers, then waits up to `timeout` for the running jobs to
+    /// finish and their results to be written to the clients. Returns whether that happened in time; call
+    /// ``stop()`` afterwards.
+    ///
+    /// ```swift
+    /// if await server.shutdownRequested() {            // `shutdown graceful`
+    ///     _ = await server.drain(timeout: .seconds(30))
+    /// }
+    /// try await server.stop()
+    /// ```
+    public func drain(timeout: TimeAmount) async -> Bool {
+        if let channel = listener.withLockedValue({ $0 }) {
+            try? await channel.close()
+        }
+        let scheduler = self.scheduler
+        return (try? await scheduler.loop.flatSubmit { scheduler.beginDrain(timeout: timeout) }.get()) ?? false
+    }
+
     /// Stops accepting, closes every connection and releases the event loops.
     public func stop() async throws {
         requestShutdown(graceful: false)

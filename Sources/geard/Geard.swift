@@ -3,6 +3,7 @@ import Foundation
 import GearmanLogging
 import GearmanServer
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `geard`: the Gearman job server. Flags follow the seed's `geard --help`, plus gearmand-style extras.
@@ -92,6 +93,12 @@ struct Geard: ParsableCommand {
     )
     var metricsAddress: HostAndPort?
 
+    @Option(
+        name: .long,
+        help: "On SIGTERM, SIGINT or 'shutdown graceful': seconds to wait for running jobs to finish before stopping."
+    )
+    var drainTimeout = 30
+
     @Flag(name: .long, help: "Show version.")
     var version = false
 
@@ -105,6 +112,7 @@ struct Geard: ParsableCommand {
         }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
         if logConfig != nil, logLevel != nil { throw ValidationError("--log-level applies only without --log-config") }
     }
 
@@ -132,14 +140,16 @@ struct Geard: ParsableCommand {
         case .memory: store = nil
         case .sqlite: store = try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync)
         }
-        let (address, pidfile, serverConfiguration) = (metricsAddress, pidfile.map(PIDFile.init), configuration)
+        let (address, pidfile, serverConfiguration, drainTimeout) = (
+            metricsAddress, pidfile.map(PIDFile.init), configuration, TimeAmount.seconds(Int64(drainTimeout))
+        )
         try runBlocking {
             let monitoring = try await Monitoring.start(address: address, environment: ProcessInfo.processInfo.environment)
             let server = GearmanServer(
                 configuration: serverConfiguration, queueStore: store, logger: Logger(label: "gear.Server"),
                 metricsFactory: monitoring.metricsFactory
             )
-            try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile).runUntilStopped()
+            try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile, drainTimeout: drainTimeout).runUntilStopped()
         }
     }
 }

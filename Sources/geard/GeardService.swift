@@ -1,14 +1,17 @@
 import GearmanMonitoring
 import GearmanServer
+import NIOCore
 import Logging
 import ServiceLifecycle
 
 /// Runs the server (and the monitoring listener, if any) until SIGTERM/SIGINT or an admin `shutdown`,
-/// keeping the pidfile for its lifetime.
+/// keeping the pidfile for its lifetime. SIGTERM, SIGINT and `shutdown graceful` drain first (up to
+/// `drainTimeout`); a plain `shutdown` stops at once.
 struct GeardService: Service {
     let server: GearmanServer
     let monitoring: Monitoring
     let pidfile: PIDFile?
+    let drainTimeout: TimeAmount
 
     func run() async throws {
         try await server.start()
@@ -17,11 +20,12 @@ struct GeardService: Service {
         defer { pidfile?.remove() }
         await withThrowingTaskGroup(of: Void.self) { group in
             if let listener { group.addTask { try await listener.run() } }
-            _ = await withGracefulShutdownHandler {
+            let graceful = await withGracefulShutdownHandler {
                 await server.shutdownRequested()
             } onGracefulShutdown: {
                 server.requestShutdown(graceful: true)
             }
+            if graceful { _ = await server.drain(timeout: drainTimeout) }
             group.cancelAll()
         }
         try await server.stop()

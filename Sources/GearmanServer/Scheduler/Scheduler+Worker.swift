@@ -63,7 +63,7 @@ extension Scheduler {
             for ability in worker.abilities { ability.function.sleepingWorkers[worker.id] = nil }
         }
         let count = worker.abilities.count
-        for priority in JobPriority.allCases where count > 0 {
+        for priority in JobPriority.allCases where count > 0 && !isDraining {
             for offset in 0..<count {
                 let index = (worker.grabCursor + offset) % count
                 let ability = worker.abilities[index]
@@ -129,6 +129,7 @@ extension Scheduler {
         job.worker?.runningJobs[ObjectIdentifier(job)] = nil
         job.worker = nil
         job.function.runningCount -= 1
+        drainProgressed()
         if job.isBackground { durable?.retried(job) }
         job.function.enqueue(job, atFront: true)
         logger.debug("job queued again", metadata: ["handle": "\(job.handle.string)", "reason": "\(reason)"])

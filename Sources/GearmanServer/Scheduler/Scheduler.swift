@@ -23,6 +23,8 @@ final class Scheduler: @unchecked Sendable {
     /// `nil` when no metrics backend is configured.
     let metrics: ServerMetrics?
     var throughput = ThroughputHistory()
+    /// Graceful shutdown progress; see ``beginDrain(timeout:)``.
+    var drainState = DrainState.serving
     private var nextHandleNumber: UInt64 = 0
     private var nextConnectionID = 0
     private let handlePrefix: String
@@ -153,6 +155,7 @@ final class Scheduler: @unchecked Sendable {
             job.timer?.cancel()
             job.worker?.runningJobs[ObjectIdentifier(job)] = nil
             job.worker = nil
+            drainProgressed()
         case .gone: return
         }
         job.state = .gone
