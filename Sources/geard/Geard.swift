@@ -12,7 +12,10 @@ struct Geard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geard",
         abstract: "Gearman job server, wire compatible with gearmand.",
-        discussion: "Without -d, geard detaches from the terminal and runs as a daemon."
+        discussion: """
+            Without -d, geard detaches from the terminal and runs as a daemon. Set STATSD_HOST, STATSD_PORT \
+            (default 8125) and STATSD_PREFIX to send metrics to statsd.
+            """
     )
 
     @Flag(name: .customShort("d"), help: "Do not run as a daemon (stay in the foreground).")
@@ -80,7 +83,7 @@ struct Geard: ParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Log level to standard error without --log-config: trace, debug, info, notice, warning, error, critical. (default: info)", valueName: "LEVEL")
+        help: ArgumentHelp("Log level to standard error when there is no --log-config. (default: info)", valueName: "LEVEL")
     )
     var logLevel: Logger.Level?
 
