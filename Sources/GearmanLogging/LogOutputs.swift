@@ -31,11 +31,6 @@ public final class LogOutputs: Sendable {
         self.sinks = sinks
     }
 
-    /// Whether some handler writes to standard output or standard error.
-    public var usesStandardStreams: Bool {
-        configuration.handlers.values.contains { $0.destination == .standardOutput || $0.destination == .standardError }
-    }
-
     /// The swift-log handler for `label`: pass this method to `LoggingSystem.bootstrap`.
     @Sendable public func makeHandler(label: String) -> any LogHandler {
         var level: Logger.Level?
