@@ -43,6 +43,9 @@ final class Job: @unchecked Sendable {
     var retries = 0
     /// Releases a scheduled job when its time comes, or takes a running job back at its worker timeout.
     var timer: Scheduled<Void>?
+    /// When the job last entered its queue, and when a worker last took it: for wait and run time metrics.
+    var queuedAt = NIODeadline.now()
+    var startedAt = NIODeadline.now()
 
     init(
         id: UInt64, handle: ByteBuffer, function: FunctionQueue, unique: ByteBuffer, coalescingKey: ByteBuffer?,

@@ -5,6 +5,7 @@ import NIOCore
 extension Scheduler {
     func submit(_ packet: Packet, from client: ServerConnection) {
         guard let kind = packet.type.submitKind else { return }
+        guard !isDraining else { return sendError(client, code: "SHUTTING_DOWN", "the server is shutting down") }
         let arguments = packet.arguments
         let name = arguments[0]
         guard name.readableBytes > 0 else {
@@ -61,6 +62,7 @@ extension Scheduler {
         jobsByHandle[job.handle] = job
         if let key = job.coalescingKey { function.jobsByUnique[key] = job }
         logger.debug("job submitted", metadata: ["handle": "\(job.handle.string)", "function": "\(function.displayName)"])
+        recordSubmitted()
         if !kind.background { wait(client, for: job) }
         if kind.background, let durable {
             job.state = .persisting

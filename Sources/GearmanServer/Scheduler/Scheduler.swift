@@ -1,3 +1,4 @@
+import CoreMetrics
 import GearmanProtocol
 import Logging
 import NIOCore
@@ -19,6 +20,11 @@ final class Scheduler: @unchecked Sendable {
     var connections: [Int: ServerConnection] = [:]
     /// The durable queue for background jobs; `nil` keeps them in memory only.
     let durable: DurableQueue?
+    /// `nil` when no metrics backend is configured.
+    let metrics: ServerMetrics?
+    var throughput = ThroughputHistory()
+    /// Graceful shutdown progress; see ``beginDrain(timeout:)``.
+    var drainState = DrainState.serving
     private var nextHandleNumber: UInt64 = 0
     private var nextConnectionID = 0
     private let handlePrefix: String
@@ -26,12 +32,13 @@ final class Scheduler: @unchecked Sendable {
 
     init(
         loop: EventLoop, configuration: ServerConfiguration, logger: Logger,
-        queueStore: QueueStore?, requestShutdown: @escaping @Sendable (Bool) -> Void
+        queueStore: QueueStore?, metricsFactory: any MetricsFactory, requestShutdown: @escaping @Sendable (Bool) -> Void
     ) {
         self.loop = loop
         self.configuration = configuration
         self.logger = logger
         self.requestShutdown = requestShutdown
+        self.metrics = metricsFactory is NOOPMetricsHandler ? nil : ServerMetrics(factory: metricsFactory)
         self.handlePrefix = "H:\(configuration.handleHost):"
         self.durable = queueStore.map { DurableQueue(store: $0, loop: loop, logger: logger) }
         durable?.onCommitted = { [unowned self] jobs, error in self.persisted(jobs, error: error) }
@@ -84,6 +91,7 @@ final class Scheduler: @unchecked Sendable {
     }
 
     func sendError(_ connection: ServerConnection, code: String, _ message: String) {
+        logger.warning("refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
         send(connection, .error, ByteBuffer(string: code), ByteBuffer(string: message))
     }
 
@@ -142,10 +150,12 @@ final class Scheduler: @unchecked Sendable {
             job.function.scheduledCount -= 1
             job.timer?.cancel()
         case .running:
+            recordEnded(job)
             job.function.runningCount -= 1
             job.timer?.cancel()
             job.worker?.runningJobs[ObjectIdentifier(job)] = nil
             job.worker = nil
+            drainProgressed()
         case .gone: return
         }
         job.state = .gone
