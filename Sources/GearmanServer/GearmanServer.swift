@@ -109,6 +109,7 @@ public final class GearmanServer: Sendable {
             return count
         }
         logger.info("recovered queued jobs", metadata: ["store": "\(store.description)", "jobs": "\(count)"])
+        scheduler.sharedQueue?.start()
     }
 
     /// The bound port, once ``start()`` returned.

@@ -72,7 +72,7 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: "Largest accepted packet body, bytes.")
     var maxPacketSize = 64 << 20
 
-    @Option(name: .long, help: "Where background jobs are kept: sqlite (durable, the default) or memory.")
+    @Option(name: .long, help: "Where background jobs are kept: sqlite (durable, the default), postgres (durable, shared by several servers) or memory.")
     var queue: QueueKind = .sqlite
 
     @Option(name: .long, help: ArgumentHelp("SQLite queue file (default: $XDG_STATE_HOME/geard/queue.sqlite, else ./geard-queue.sqlite).", valueName: "PATH"))
@@ -80,6 +80,15 @@ struct Geard: ParsableCommand {
 
     @Option(name: .long, help: "SQLite durability: normal survives a crash of geard, full also a crash of the machine (fsync per commit).")
     var queueSync: SQLiteQueueStore.Synchronous = .normal
+
+    @Option(name: .long, help: ArgumentHelp("PostgreSQL queue: postgres://user:password@host:port/database.", valueName: "URL"))
+    var queueURL: String?
+
+    @Option(name: .long, help: ArgumentHelp("PostgreSQL queue: this server's name among those sharing the database (default: <host>:<port>).", valueName: "NAME"))
+    var queueServerName: String?
+
+    @Option(name: .long, help: ArgumentHelp("PostgreSQL queue: heartbeat interval; a server silent for 3 intervals has its jobs run by the others.", valueName: "SECONDS"))
+    var queueHeartbeat = 2.0
 
     @Option(
         name: .long,
@@ -117,6 +126,8 @@ struct Geard: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
         if logConfig != nil, logLevel != nil { throw ValidationError("--log-level applies only without --log-config") }
+        if (queue == .postgres) != (queueURL != nil) { throw ValidationError("--queue postgres needs --queue-url, and only it takes one") }
+        guard queueHeartbeat > 0 else { throw ValidationError("--queue-heartbeat must be positive") }
     }
 
     /// The logging configuration: the --log-config file, or --log-level to standard error.
@@ -142,6 +153,12 @@ struct Geard: ParsableCommand {
         switch queue {
         case .memory: store = nil
         case .sqlite: store = try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync)
+        case .postgres:
+            let postgres = try PostgresQueueStore.Configuration(
+                url: queueURL ?? "", serverName: queueServerName ?? "\(configuration.handleHost):\(port)",
+                heartbeatInterval: .nanoseconds(Int64(queueHeartbeat * 1e9))
+            )
+            store = try PostgresQueueStore(configuration: postgres, logger: Logger(label: "gear.Queue"))
         }
         let (address, pidfile, serverConfiguration, drainTimeout) = (
             metricsAddress, pidfile.map(PIDFile.init), configuration, TimeAmount.seconds(Int64(drainTimeout))
@@ -160,6 +177,7 @@ struct Geard: ParsableCommand {
 extension Geard {
     enum QueueKind: String, ExpressibleByArgument, CaseIterable {
         case sqlite
+        case postgres
         case memory
     }
 

@@ -28,10 +28,13 @@ final class DurableQueue: @unchecked Sendable {
     }
 
     func add(_ job: Job) {
+        // A shared store offers the jobs this server has no worker for to the servers that may have one.
+        job.isOffered = store is SharedQueueStore && job.function.workerCount == 0
         pending.added.append(
             StoredJob(
                 id: job.id, function: job.function.name, unique: job.unique, payload: job.payload, priority: job.priority,
-                runAt: job.runAt, retries: job.retries, submittedAt: job.submittedAt, reducer: job.reducer
+                runAt: job.runAt, retries: job.retries, submittedAt: job.submittedAt, reducer: job.reducer,
+                isKeptLocally: !job.isOffered
             )
         )
         pendingJobs.append(job)
@@ -56,8 +59,19 @@ final class DurableQueue: @unchecked Sendable {
         return promise.futureResult
     }
 
+    /// Commits the retries and removals left over from a failed commit, e.g. once the store is back.
+    func retryLeftovers() {
+        if !pending.isEmpty { scheduleCommit() }
+    }
+
+    /// Runs `body` on the store's thread, in turn with the commits.
+    func onStoreThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) -> EventLoopFuture<T> {
+        thread.runIfActive(eventLoop: loop, body)
+    }
+
     func shutdown() async {
         try? await thread.shutdownGracefully()
+        await (store as? SharedQueueStore)?.stop()
     }
 
     private func scheduleCommit() {

@@ -15,10 +15,13 @@ public struct StoredJob: Sendable, Hashable {
     /// Seconds since 1970.
     public var submittedAt: Int64
     public var reducer: ByteBuffer?
+    /// Whether the submitting server runs the job itself; `false` leaves it to whichever server sharing a
+    /// ``SharedQueueStore`` claims it first. Stores that are not shared ignore it.
+    public var isKeptLocally: Bool
 
     public init(
         id: UInt64, function: ByteBuffer, unique: ByteBuffer, payload: ByteBuffer, priority: JobPriority,
-        runAt: Int64?, retries: Int, submittedAt: Int64, reducer: ByteBuffer?
+        runAt: Int64?, retries: Int, submittedAt: Int64, reducer: ByteBuffer?, isKeptLocally: Bool = true
     ) {
         self.id = id
         self.function = function
@@ -29,6 +32,7 @@ public struct StoredJob: Sendable, Hashable {
         self.retries = retries
         self.submittedAt = submittedAt
         self.reducer = reducer
+        self.isKeptLocally = isKeptLocally
     }
 }
 

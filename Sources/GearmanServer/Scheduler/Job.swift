@@ -32,6 +32,8 @@ final class Job: @unchecked Sendable {
     let submittedAt: Int64
 
     var state: State
+    /// Stored for any server sharing the queue store to claim; this server forgets it once stored.
+    var isOffered = false
     /// Submitters waiting for JOB_CREATED while the job is `.persisting`.
     var acknowledgementWaiters: [ServerConnection] = []
     /// Clients waiting for this job's result (foreground submitters and those who joined by unique id).

@@ -95,6 +95,9 @@ extension Scheduler {
             if let error {
                 for client in waiters { sendError(client, code: "QUEUE_ERROR", "the job could not be stored: \(error)") }
                 remove(job)
+            } else if job.isOffered {
+                for client in waiters { send(client, .jobCreated, job.handle) }
+                remove(job)
             } else {
                 job.function.persistingCount -= 1
                 for client in waiters { send(client, .jobCreated, job.handle) }
@@ -103,7 +106,7 @@ extension Scheduler {
         }
     }
 
-    /// Re-creates a background job read from the queue store at start-up.
+    /// Re-creates a background job read from the queue store at start-up, or claimed from a shared one.
     func recover(_ stored: StoredJob) {
         let function = function(named: stored.function)
         let keyIsPayload = stored.unique.readableBytesView.elementsEqual([UInt8(ascii: "-")])
@@ -114,7 +117,6 @@ extension Scheduler {
             coalescingKey: coalescingKey, payload: stored.payload, priority: stored.priority, isBackground: true,
             reducer: stored.reducer, runAt: stored.runAt, submittedAt: stored.submittedAt, retries: stored.retries
         )
-        reserveHandles(through: stored.id)
         jobsByHandle[job.handle] = job
         if let key = coalescingKey { function.jobsByUnique[key] = job }
         start(job)

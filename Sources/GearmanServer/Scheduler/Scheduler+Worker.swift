@@ -42,6 +42,7 @@ extension Scheduler {
         }
         worker.isSleeping = true
         for ability in worker.abilities { ability.function.sleepingWorkers[worker.id] = worker }
+        claimSharedJobs(for: worker)
     }
 
     /// Wakes one sleeping worker of `function`: one queued job needs one worker.
@@ -73,6 +74,7 @@ extension Scheduler {
             }
         }
         send(worker, .noJob)
+        claimSharedJobs(for: worker)
     }
 
     private func assign(_ job: Job, to worker: ServerConnection, timeoutSeconds: Int, style: PacketType) {

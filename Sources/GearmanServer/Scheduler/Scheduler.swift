@@ -20,6 +20,8 @@ final class Scheduler: @unchecked Sendable {
     var connections: [Int: ServerConnection] = [:]
     /// The durable queue for background jobs; `nil` keeps them in memory only.
     let durable: DurableQueue?
+    /// Claims jobs for idle workers when the queue store is shared by several servers.
+    let sharedQueue: SharedQueue?
     /// `nil` when no metrics backend is configured.
     let metrics: ServerMetrics?
     var throughput = ThroughputHistory()
@@ -41,7 +43,11 @@ final class Scheduler: @unchecked Sendable {
         self.metrics = metricsFactory is NOOPMetricsHandler ? nil : ServerMetrics(factory: metricsFactory)
         self.handlePrefix = "H:\(configuration.handleHost):"
         self.durable = queueStore.map { DurableQueue(store: $0, loop: loop, logger: logger) }
+        self.sharedQueue = durable.flatMap { durable in
+            (durable.store as? SharedQueueStore).map { SharedQueue(store: $0, durable: durable, loop: loop, logger: logger) }
+        }
         durable?.onCommitted = { [unowned self] jobs, error in self.persisted(jobs, error: error) }
+        connectSharedQueue()
     }
 
     // MARK: Connections
