@@ -16,7 +16,12 @@ final class PostgresLink: Sendable {
     private struct State {
         var connection: PostgresConnection?
         var isDown = false
+        var isClosed = false
         var connections = 0
+    }
+
+    struct Closed: Error, CustomStringConvertible {
+        var description: String { "the queue store is closed" }
     }
 
     init(
@@ -40,42 +45,50 @@ final class PostgresLink: Sendable {
         }
     }
 
-    /// Closes the connection; a later query opens a new one.
+    /// Closes the connection for good: later queries fail.
     func close() -> EventLoopFuture<Void> {
         let connection = state.withLockedValue { state in
-            defer { state.connection = nil }
+            defer {
+                state.connection = nil
+                state.isClosed = true
+            }
             return state.connection
         }
-        return connection?.close() ?? eventLoop.makeSucceededVoidFuture()
+        return connection?.closeHoldingOn() ?? eventLoop.makeSucceededVoidFuture()
     }
 
     private func connection() -> EventLoopFuture<PostgresConnection> {
-        let (open, id) = state.withLockedValue { state in
+        let (open, id, isClosed) = state.withLockedValue { state in
             if state.connection?.isClosed == true { state.connection = nil }
             state.connections += 1
-            return (state.connection, state.connections)
+            return (state.connection, state.connections, state.isClosed)
         }
+        if isClosed { return eventLoop.makeFailedFuture(Closed()) }
         if let open { return eventLoop.makeSucceededFuture(open) }
         let prepare = self.prepare
         return PostgresConnection.connect(on: eventLoop, configuration: configuration, id: id, logger: logger)
             .flatMap { connection in
                 prepare(connection).map { connection }.flatMapError { error in
-                    connection.close().flatMapThrowing { throw error }
+                    connection.closeHoldingOn().flatMapThrowing { throw error }
                 }
             }
-            .map { connection in
-                let wasDown = self.state.withLockedValue { state in
+            .flatMap { connection in
+                let (wasDown, isClosed) = self.state.withLockedValue { state in
                     defer {
-                        state.connection = connection
-                        state.isDown = false
+                        if !state.isClosed {
+                            state.connection = connection
+                            state.isDown = false
+                        }
                     }
-                    return state.isDown
+                    return (state.isDown, state.isClosed)
                 }
+                // Closed while connecting: this connection has no owner.
+                if isClosed { return connection.closeHoldingOn().flatMapThrowing { throw Closed() } }
                 if wasDown { self.logger.notice("PostgreSQL is reachable again", metadata: self.metadata) }
-                return connection
+                return self.eventLoop.makeSucceededFuture(connection)
             }
             .flatMapErrorThrowing { error in
-                self.wentDown(error)
+                if !(error is Closed) { self.wentDown(error) }
                 throw error
             }
     }
@@ -94,12 +107,19 @@ final class PostgresLink: Sendable {
         }
         if first {
             logger.error(
-                "PostgreSQL is unreachable; submits are refused until it is back", metadata: metadata.merging(["error": "\(String(reflecting: error))"]) { $1 }
+                "PostgreSQL is unreachable; submits are refused until it is back", metadata: metadata.merging(["error": "\(PostgresQueueStore.Failure(error))"]) { $1 }
             )
         }
     }
 
     private var metadata: Logger.Metadata {
         ["postgres": "\(configuration.host ?? "-"):\(configuration.port ?? 0)/\(configuration.database ?? "-")"]
+    }
+}
+
+extension PostgresConnection {
+    /// Closes the connection and holds on to it until it is closed: PostgresNIO asserts that a connection it frees is closed.
+    fileprivate func closeHoldingOn() -> EventLoopFuture<Void> {
+        close().always { _ in withExtendedLifetime(self) {} }
     }
 }
