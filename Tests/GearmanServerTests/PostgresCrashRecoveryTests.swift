@@ -28,7 +28,6 @@ import Testing
             let arguments = ["--queue", "postgres", "--queue-url", database.url, "--queue-heartbeat", "0.2"]
             let doomed = try await GeardProcess(arguments)
             let survivor = try await GeardProcess(arguments)
-            defer { survivor.kill(SIGTERM) }
             // Idle workers make each server keep the jobs submitted to it, so the survivor gets the killed
             // server's jobs only once its heartbeat is stale.
             var idleWorkers: [TestPeer] = []
@@ -48,7 +47,7 @@ import Testing
                     let columns = try await admin.adminResponse("status").first?.split(separator: "\t") ?? []
                     return columns.count == 4 && (Int(columns[1]) ?? 0) >= 1_500
                 }
-                doomed.kill(SIGKILL)
+                await doomed.kill(SIGKILL)
                 var all: [String] = []
                 for try await payloads in group { all += payloads }
                 return all
@@ -79,6 +78,7 @@ import Testing
             #expect(ran.filter { $0.value > 1 }.isEmpty, "jobs run more than once")
             #expect(try await database.storedJobCount() == 0)
             for idle in idleWorkers { await idle.close() }
+            await survivor.kill(SIGTERM)
         }
     }
 }
