@@ -21,6 +21,8 @@ final class SharedQueue: @unchecked Sendable {
     /// Called on the scheduler loop when offered jobs may have appeared.
     var onJobsAvailable: () -> Void = {}
 
+    /// Jobs claimed per worker of a function: a claim is a round trip to the store, so take a few turns' worth.
+    static let jobsPerWorker = 16
     /// Most jobs one claim takes: enough for many workers, few enough not to starve the other servers.
     static let maximumClaim = 256
 
@@ -46,8 +48,13 @@ final class SharedQueue: @unchecked Sendable {
     /// Claims jobs for `function`'s workers unless it is known to have none offered.
     func want(_ function: FunctionQueue) {
         guard !drained.contains(function.name) else { return }
-        wanted[function.name] = max(function.workerCount, 1)
+        wanted[function.name] = claimSize(for: function)
         claimIfNeeded()
+    }
+
+    /// How many jobs of `function` a claim asks for.
+    func claimSize(for function: FunctionQueue) -> Int {
+        min(max(function.workerCount, 1) * Self.jobsPerWorker, Self.maximumClaim)
     }
 
     private func claimIfNeeded() {

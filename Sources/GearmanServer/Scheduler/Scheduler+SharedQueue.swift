@@ -19,6 +19,12 @@ extension Scheduler {
         for ability in worker.abilities { claimIfIdle(ability.function) }
     }
 
+    /// Claims the next jobs while the workers still have half a claim's worth queued, so they never wait for the store.
+    func claimAheadIfRunningLow(_ function: FunctionQueue) {
+        guard let sharedQueue, function.totalQueued < sharedQueue.claimSize(for: function) / 2 else { return }
+        sharedQueue.want(function)
+    }
+
     private func claimIfIdle(_ function: FunctionQueue) {
         guard !function.hasQueuedJobs else { return }
         sharedQueue?.want(function)

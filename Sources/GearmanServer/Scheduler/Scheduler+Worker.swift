@@ -70,6 +70,7 @@ extension Scheduler {
                 let ability = worker.abilities[index]
                 guard let job = ability.function.dequeue(priority) else { continue }
                 worker.grabCursor = index + 1
+                claimAheadIfRunningLow(ability.function)
                 return assign(job, to: worker, timeoutSeconds: ability.timeoutSeconds, style: style)
             }
         }

@@ -127,15 +127,20 @@ enum PostgresQueueSQL {
     private static let returnedColumns = "id, function, uniq, payload, priority, run_at, retries, submitted_at, reducer"
 
     /// Claims offered runnable jobs, highest priority and oldest first, skipping those another server is claiming.
+    /// Each function is read on its own along `gearman_jobs_offered`, so a claim never sorts the whole queue.
     static func claim(functions: [ByteBuffer], limit: Int, server: Int64) -> PostgresQuery {
         """
         UPDATE gearman_jobs SET claimed_by = \(server), claimed_at = now()
         WHERE id = ANY(ARRAY(
-            SELECT id FROM gearman_jobs
-            WHERE claimed_by IS NULL AND function = ANY(\(functions)::bytea[])
-                AND (run_at IS NULL OR run_at <= extract(epoch FROM now()))
-            ORDER BY priority, id LIMIT \(Int64(limit))
-            FOR UPDATE SKIP LOCKED
+            SELECT offered.id FROM unnest(\(functions)::bytea[]) AS wanted(function)
+            CROSS JOIN LATERAL (
+                SELECT id, priority FROM gearman_jobs
+                WHERE claimed_by IS NULL AND function = wanted.function
+                    AND (run_at IS NULL OR run_at <= extract(epoch FROM now())::bigint)
+                ORDER BY priority, id LIMIT \(Int64(limit))
+                FOR UPDATE SKIP LOCKED
+            ) AS offered
+            ORDER BY offered.priority, offered.id LIMIT \(Int64(limit))
         ))
         RETURNING \(unescaped: returnedColumns)
         """
