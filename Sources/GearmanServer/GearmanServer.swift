@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +25,7 @@ public final class GearmanServer: Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let scheduler: Scheduler
-    private let listener = NIOLockedValueBox<Channel?>(nil)
+    private let listeners = NIOLockedValueBox<[Listener]>([])
     private let shutdownRequest: EventLoopPromise<Bool>
     private let shutdownRequestIssued = NIOLockedValueBox(false)
 
@@ -45,10 +46,13 @@ public final class GearmanServer: Sendable {
         }
     }
 
-    /// Binds the listening socket. Returns once connections are accepted.
+    /// Binds the listening sockets (the main port, and the TLS port if configured). Returns once connections
+    /// are accepted; throws if a port is taken or a TLS file cannot be loaded.
     public func start() async throws {
-        let scheduler = self.scheduler
         let configuration = self.configuration
+        let tlsContext = try configuration.tls?.makeContext()
+        var bindings: [(port: Int, tls: NIOSSLContext?)] = [(configuration.port, configuration.tls?.port == nil ? tlsContext : nil)]
+        if let tlsPort = configuration.tls?.port { bindings.append((tlsPort, tlsContext)) }
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -59,26 +63,25 @@ public final class GearmanServer: Sendable {
                 .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPINTVL), value: SocketOptionValue(keepalive.interval))
                 .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPCNT), value: SocketOptionValue(keepalive.count))
         }
-        let channel = try await bootstrap
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let decoder = FrameDecoder(
-                        expecting: .request, maximumPacketSize: configuration.maximumPacketSize,
-                        maximumLineLength: configuration.maximumLineLength
-                    )
-                    try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(decoder), ConnectionHandler(scheduler: scheduler)
-                    )
-                }
-            }
-            .bind(host: configuration.host, port: configuration.port)
-            .get()
-        listener.withLockedValue { $0 = channel }
-        logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "-")"])
+        for binding in bindings {
+            let pipeline = ConnectionPipeline(scheduler: scheduler, configuration: configuration, tls: binding.tls)
+            let channel = try await bootstrap
+                .childChannelInitializer { channel in pipeline.configure(channel) }
+                .bind(host: configuration.host, port: binding.port)
+                .get()
+            listeners.withLockedValue { $0.append(Listener(channel: channel, isTLS: binding.tls != nil)) }
+            logger.info(
+                "listening",
+                metadata: ["address": "\(channel.localAddress?.description ?? "-")", "tls": "\(binding.tls != nil)"]
+            )
+        }
     }
 
-    /// The bound port, once ``start()`` returned.
-    public var port: Int? { listener.withLockedValue { $0?.localAddress?.port } }
+    /// The bound main port, once ``start()`` returned.
+    public var port: Int? { listeners.withLockedValue { $0.first?.channel.localAddress?.port } }
+
+    /// The bound port that speaks TLS (the main port or the extra TLS port), once ``start()`` returned.
+    public var tlsPort: Int? { listeners.withLockedValue { $0.first(where: \.isTLS)?.channel.localAddress?.port } }
 
     /// Waits until an admin asks for a shutdown; returns whether it asked for a graceful one.
     public func shutdownRequested() async -> Bool {
@@ -93,12 +96,18 @@ public final class GearmanServer: Sendable {
     /// Stops accepting, closes every connection and releases the event loops.
     public func stop() async throws {
         requestShutdown(graceful: false)
-        if let channel = listener.withLockedValue({ $0 }) {
-            try? await channel.close()
+        for listener in listeners.withLockedValue({ $0 }) {
+            try? await listener.channel.close()
         }
         try await group.shutdownGracefully()
         logger.info("stopped")
     }
+}
+
+/// A bound listening socket.
+private struct Listener {
+    let channel: Channel
+    let isTLS: Bool
 }
 
 extension ChannelOptions.Types.SocketOption {

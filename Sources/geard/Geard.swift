@@ -37,6 +37,9 @@ struct Geard: ParsableCommand {
     @Option(name: .customLong("ssl-key"), help: ArgumentHelp("Path to SSL private key.", valueName: "PATH"))
     var sslKey: String?
 
+    @Option(name: .customLong("ssl-port"), help: "Port for TLS beside the plain --port; without it --port itself speaks TLS.")
+    var sslPort: Int?
+
     @Option(name: .long, help: ArgumentHelp("Path to ACL file.", valueName: "PATH"))
     var acl: String?
 
@@ -69,14 +72,17 @@ struct Geard: ParsableCommand {
 
     func validate() throws {
         let pending: [(String, Bool)] = [
-            ("--log-config", logConfig != nil), ("--ssl-ca/--ssl-cert/--ssl-key", sslCA != nil || sslCert != nil || sslKey != nil),
-            ("--acl", acl != nil),
+            ("--log-config", logConfig != nil), ("--acl", acl != nil),
         ]
         if let (flag, _) = pending.first(where: \.1) {
             throw ValidationError("\(flag) is not yet supported by this version of geard")
         }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (sslCert == nil) == (sslKey == nil) else { throw ValidationError("--ssl-cert and --ssl-key go together") }
+        guard sslCert != nil || (sslCA == nil && sslPort == nil) else {
+            throw ValidationError("--ssl-ca and --ssl-port need --ssl-cert and --ssl-key")
+        }
     }
 
     func run() throws {
@@ -86,6 +92,9 @@ struct Geard: ParsableCommand {
         }
         if !foreground { try Daemon.detach() }
         var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
+        if let sslCert, let sslKey {
+            configuration.tls = .init(port: sslPort, certificateChain: sslCert, privateKey: sslKey, clientCA: sslCA)
+        }
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
