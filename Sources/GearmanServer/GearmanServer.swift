@@ -24,7 +24,7 @@ public final class GearmanServer: Sendable {
     public let configuration: ServerConfiguration
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
-    private let scheduler: Scheduler
+    let scheduler: Scheduler
     private let listeners = NIOLockedValueBox<[Listener]>([])
     private let shutdownRequest: EventLoopPromise<Bool>
     private let shutdownRequestIssued = NIOLockedValueBox(false)

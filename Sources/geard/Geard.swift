@@ -72,7 +72,7 @@ struct Geard: ParsableCommand {
 
     func validate() throws {
         let pending: [(String, Bool)] = [
-            ("--log-config", logConfig != nil), ("--acl", acl != nil),
+            ("--log-config", logConfig != nil)
         ]
         if let (flag, _) = pending.first(where: \.1) {
             throw ValidationError("\(flag) is not yet supported by this version of geard")
@@ -90,11 +90,14 @@ struct Geard: ParsableCommand {
             print("geard \(GearmanServer.version)")
             return
         }
+        // A bad ACL file stops geard here, before it detaches or serves anyone, with the line at fault.
+        let accessControl = try acl.map(AccessControlList.init(contentsOfFile:))
         if !foreground { try Daemon.detach() }
         var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
         if let sslCert, let sslKey {
             configuration.tls = .init(port: sslPort, certificateChain: sslCert, privateKey: sslKey, clientCA: sslCA)
         }
+        configuration.accessControl = accessControl
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
@@ -104,7 +107,10 @@ struct Geard: ParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let service = GeardService(server: GearmanServer(configuration: configuration, logger: Logger(label: "geard")), pidfile: pidfile.map(PIDFile.init))
+        let service = GeardService(
+            server: GearmanServer(configuration: configuration, logger: Logger(label: "geard")), pidfile: pidfile.map(PIDFile.init),
+            aclPath: acl
+        )
         try runBlocking { try await service.runUntilStopped() }
     }
 }

@@ -4,7 +4,7 @@ import NIOCore
 extension Scheduler {
     /// Acts on one packet from a peer.
     func handle(_ packet: Packet, from connection: ServerConnection) {
-        guard !connection.isClosed else { return }
+        guard !connection.isClosed, isPermitted(packet, from: connection) else { return }
         let arguments = packet.arguments
         switch packet.type {
         case .submitJob, .submitJobBackground, .submitJobHigh, .submitJobHighBackground, .submitJobLow,

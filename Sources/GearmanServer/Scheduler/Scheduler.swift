@@ -17,6 +17,8 @@ final class Scheduler: @unchecked Sendable {
     var functions: [ByteBuffer: FunctionQueue] = [:]
     var jobsByHandle: [ByteBuffer: Job] = [:]
     var connections: [Int: ServerConnection] = [:]
+    /// In force when set: see `Scheduler+AccessControl.swift`. Admin `acl` commands and reloads change it.
+    var accessControl: AccessControlList?
     private var nextHandleNumber: UInt64 = 0
     private var nextConnectionID = 0
     private let handlePrefix: String
@@ -31,6 +33,7 @@ final class Scheduler: @unchecked Sendable {
         self.logger = logger
         self.requestShutdown = requestShutdown
         self.handlePrefix = "H:\(configuration.handleHost):"
+        self.accessControl = configuration.accessControl
     }
 
     // MARK: Connections

@@ -3,8 +3,8 @@
 usage: gear_roundtrip.py PORT FUNCTION [KEY CERT CA]
 
 A worker registers FUNCTION and answers each job with its arguments reversed; a client submits one job and
-prints the result. Exits 0 when the result is right, 2 when the job failed (an ERROR from the server), 1 on
-anything else. Every wait is bounded.
+prints the result. Exits 0 when the result is right, 3 when the server refused the submission (an ERROR, as an
+ACL sends), 2 when the job failed, 1 on anything else. Every wait is bounded.
 """
 import sys
 import threading
@@ -36,7 +36,11 @@ client = gear.Client("py-client")
 client.addServer("127.0.0.1", port, *ssl_files)
 client.waitForServer()
 job = gear.Job(function.encode(), b"gearman")
-client.submitJob(job)
+try:
+    client.submitJob(job, timeout=10)
+except gear.GearmanError as error:
+    print("refused: %s" % error)
+    sys.exit(3)
 while not job.complete and time.time() < deadline:
     time.sleep(0.01)
 print("complete=%s failure=%s data=%r" % (job.complete, job.failure, job.data))
