@@ -53,10 +53,16 @@ public final class GearmanServer: Sendable {
         let tlsContext = try configuration.tls?.makeContext()
         var bindings: [(port: Int, tls: NIOSSLContext?)] = [(configuration.port, configuration.tls?.port == nil ? tlsContext : nil)]
         if let tlsPort = configuration.tls?.port { bindings.append((tlsPort, tlsContext)) }
+        let limiter = configuration.maximumConnections.map(ConnectionLimiter.init)
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Past the high mark a peer is not reading its responses: ConnectionHandler disconnects it.
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: .init(low: configuration.maximumPendingOutput / 2, high: configuration.maximumPendingOutput)
+            )
         if let keepalive = configuration.keepalive {
             bootstrap = bootstrap.childChannelOption(.socketOption(.so_keepalive), value: 1)
                 .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPIDLE), value: SocketOptionValue(keepalive.idle))
@@ -64,7 +70,7 @@ public final class GearmanServer: Sendable {
                 .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPCNT), value: SocketOptionValue(keepalive.count))
         }
         for binding in bindings {
-            let pipeline = ConnectionPipeline(scheduler: scheduler, configuration: configuration, tls: binding.tls)
+            let pipeline = ConnectionPipeline(scheduler: scheduler, configuration: configuration, tls: binding.tls, limiter: limiter)
             let channel = try await bootstrap
                 .childChannelInitializer { channel in pipeline.configure(channel) }
                 .bind(host: configuration.host, port: binding.port)

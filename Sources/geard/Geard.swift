@@ -64,6 +64,15 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: "Largest accepted packet body, bytes.")
     var maxPacketSize = 64 << 20
 
+    @Option(name: .long, help: "Connections served at once; more are refused with an ERROR packet (default: no limit).")
+    var maxConnections: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a peer may take to finish a packet or admin line it started.", valueName: "SECONDS"))
+    var frameTimeout = 30
+
+    @Option(name: .long, help: ArgumentHelp("Unread response bytes after which a peer is disconnected; must exceed --max-packet-size.", valueName: "BYTES"))
+    var maxPendingOutput = 2 * (64 << 20)
+
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "LEVEL"))
     var logLevel: Logger.Level = .info
 
@@ -79,6 +88,9 @@ struct Geard: ParsableCommand {
         }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard maxConnections.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-connections must be at least 1") }
+        guard frameTimeout >= 1 else { throw ValidationError("--frame-timeout must be at least 1 second") }
+        guard maxPendingOutput > maxPacketSize else { throw ValidationError("--max-pending-output must exceed --max-packet-size") }
         guard (sslCert == nil) == (sslKey == nil) else { throw ValidationError("--ssl-cert and --ssl-key go together") }
         guard sslCert != nil || (sslCA == nil && sslPort == nil) else {
             throw ValidationError("--ssl-ca and --ssl-port need --ssl-cert and --ssl-key")
@@ -98,6 +110,9 @@ struct Geard: ParsableCommand {
             configuration.tls = .init(port: sslPort, certificateChain: sslCert, privateKey: sslKey, clientCA: sslCA)
         }
         configuration.accessControl = accessControl
+        configuration.maximumConnections = maxConnections
+        configuration.frameTimeout = .seconds(Int64(frameTimeout))
+        configuration.maximumPendingOutput = maxPendingOutput
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }

@@ -49,6 +49,19 @@ final class ConnectionHandler: ChannelInboundHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// The peer left more than `maximumPendingOutput` bytes of responses unread: cut it off rather than let the
+    /// buffer grow without bound.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable {
+            scheduler.logger.warning(
+                "closing a connection that does not read its responses",
+                metadata: ["peer": "\(context.remoteAddress?.description ?? "-")", "limit": "\(scheduler.configuration.maximumPendingOutput)"]
+            )
+            context.close(promise: nil)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let protocolError = error as? ProtocolError, protocolError != .truncated {
             scheduler.logger.warning(
