@@ -1,3 +1,4 @@
+import CoreMetrics
 import GearmanProtocol
 import Logging
 import NIOConcurrencyHelpers
@@ -29,7 +30,16 @@ public final class GearmanServer: Sendable {
     private let shutdownRequest: EventLoopPromise<Bool>
     private let shutdownRequestIssued = NIOLockedValueBox(false)
 
-    public init(configuration: ServerConfiguration = .init(), logger: Logger = Logger(label: "geard")) {
+    /// Creates a server. With a `queueStore`, background jobs are acknowledged only once stored and are
+    /// recovered from it by ``start()``; without one they live in memory.
+    ///
+    /// - Parameters:
+    ///   - metricsFactory: where the server's metrics go (see the GearmanMonitoring module for statsd and
+    ///     Prometheus); the default, swift-metrics' bootstrapped factory, is a no-op unless bootstrapped.
+    public init(
+        configuration: ServerConfiguration = .init(), queueStore: QueueStore? = nil, logger: Logger = Logger(label: "geard"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
@@ -37,7 +47,9 @@ public final class GearmanServer: Sendable {
         let promise = loop.makePromise(of: Bool.self)
         let issued = shutdownRequestIssued
         self.shutdownRequest = promise
-        self.scheduler = Scheduler(loop: loop, configuration: configuration, logger: logger) { graceful in
+        self.scheduler = Scheduler(
+            loop: loop, configuration: configuration, logger: logger, queueStore: queueStore, metricsFactory: metricsFactory
+        ) { graceful in
             let first = issued.withLockedValue { alreadyIssued in
                 defer { alreadyIssued = true }
                 return !alreadyIssued
@@ -46,9 +58,11 @@ public final class GearmanServer: Sendable {
         }
     }
 
-    /// Binds the listening sockets (the main port, and the TLS port if configured). Returns once connections
-    /// are accepted; throws if a port is taken or a TLS file cannot be loaded.
+    /// Recovers stored jobs, then binds the listening sockets (the main port, and the TLS port if configured).
+    /// Returns once connections are accepted; throws if a port is taken or a TLS file cannot be loaded.
     public func start() async throws {
+        try await recoverStoredJobs()
+        let scheduler = self.scheduler
         let configuration = self.configuration
         let tlsContext = try configuration.tls?.makeContext()
         var bindings: [(port: Int, tls: NIOSSLContext?)] = [(configuration.port, configuration.tls?.port == nil ? tlsContext : nil)]
@@ -81,6 +95,27 @@ public final class GearmanServer: Sendable {
                 metadata: ["address": "\(channel.localAddress?.description ?? "-")", "tls": "\(binding.tls != nil)"]
             )
         }
+        if scheduler.metrics != nil {
+            scheduler.loop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.metricsSampleInterval) { _ in
+                scheduler.sampleMetrics()
+            }
+        }
+    }
+
+    private func recoverStoredJobs() async throws {
+        guard let store = scheduler.durable?.store else { return }
+        let scheduler = self.scheduler
+        let count = try await NIOThreadPool.singleton.runIfActive {
+            var count = 0
+            let highest = try store.highestJobID()
+            try scheduler.loop.submit { scheduler.reserveHandles(through: highest) }.wait()
+            try store.forEachChunk(of: 10_000) { chunk in
+                count += chunk.count
+                try scheduler.loop.submit { chunk.forEach(scheduler.recover) }.wait()
+            }
+            return count
+        }
+        logger.info("recovered queued jobs", metadata: ["store": "\(store.description)", "jobs": "\(count)"])
     }
 
     /// The bound main port, once ``start()`` returned.
@@ -88,6 +123,21 @@ public final class GearmanServer: Sendable {
 
     /// The bound port that speaks TLS (the main port or the extra TLS port), once ``start()`` returned.
     public var tlsPort: Int? { listeners.withLockedValue { $0.first(where: \.isTLS)?.channel.localAddress?.port } }
+
+    /// How often the gauges (queue depths, running jobs, connections) are set from the scheduler's tables.
+    public static let metricsSampleInterval = TimeAmount.seconds(1)
+
+    /// Sets the gauges now, as the periodic sampling does; for scrapes that want current figures.
+    public func sampleMetrics() async {
+        let scheduler = self.scheduler
+        try? await scheduler.loop.submit { scheduler.sampleMetrics() }.get()
+    }
+
+    /// Functions, workers and recent throughput, as the scheduler sees them now.
+    public func status() async throws -> ServerStatus {
+        let scheduler = self.scheduler
+        return try await scheduler.loop.submit { scheduler.status() }.get()
+    }
 
     /// Waits until an admin asks for a shutdown; returns whether it asked for a graceful one.
     public func shutdownRequested() async -> Bool {
@@ -99,14 +149,39 @@ public final class GearmanServer: Sendable {
         scheduler.requestShutdown(graceful)
     }
 
+    /// The first half of a graceful stop: stops accepting connections, hands out no more jobs and refuses
+    /// submits, closes the connections of idle workers, then waits up to `timeout` for the running jobs to
+    /// finish and their results to be written to the clients. Returns whether that happened in time; call
+    /// ``stop()`` afterwards.
+    ///
+    /// ```swift
+    /// if await server.shutdownRequested() {            // `shutdown graceful`
+    ///     _ = await server.drain(timeout: .seconds(30))
+    /// }
+    /// try await server.stop()
+    /// ```
+    public func drain(timeout: TimeAmount) async -> Bool {
+        await closeListeners()
+        let scheduler = self.scheduler
+        return (try? await scheduler.loop.flatSubmit { scheduler.beginDrain(timeout: timeout) }.get()) ?? false
+    }
+
     /// Stops accepting, closes every connection and releases the event loops.
     public func stop() async throws {
         requestShutdown(graceful: false)
-        for listener in listeners.withLockedValue({ $0 }) {
-            try? await listener.channel.close()
+        await closeListeners()
+        if let durable = scheduler.durable {
+            try? await scheduler.loop.flatSubmit { durable.whenIdle() }.get()
+            await durable.shutdown()
         }
         try await group.shutdownGracefully()
         logger.info("stopped")
+    }
+
+    private func closeListeners() async {
+        for listener in listeners.withLockedValue({ $0 }) {
+            try? await listener.channel.close()
+        }
     }
 }
 

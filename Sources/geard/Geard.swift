@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import GearmanLogging
 import GearmanServer
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `geard`: the Gearman job server. Flags follow the seed's `geard --help`, plus gearmand-style extras.
@@ -10,7 +12,10 @@ struct Geard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geard",
         abstract: "Gearman job server, wire compatible with gearmand.",
-        discussion: "Without -d, geard detaches from the terminal and runs as a daemon."
+        discussion: """
+            Without -d, geard detaches from the terminal and runs as a daemon. Set STATSD_HOST, STATSD_PORT \
+            (default 8125) and STATSD_PREFIX to send metrics to statsd.
+            """
     )
 
     @Flag(name: .customShort("d"), help: "Do not run as a daemon (stay in the foreground).")
@@ -22,7 +27,13 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: "IP address or domain name to listen on.")
     var listenAddress = "0.0.0.0"
 
-    @Option(name: .long, help: ArgumentHelp("Logging config file (Python logging INI format).", valueName: "LOG_CONFIG"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Logging config file in Python's logging.config INI format (StreamHandler, FileHandler, TimedRotatingFileHandler).",
+            valueName: "LOG_CONFIG"
+        )
+    )
     var logConfig: String?
 
     @Option(name: .long, help: "PID file, written once the port is bound and removed on exit.")
@@ -64,6 +75,36 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: "Largest accepted packet body, bytes.")
     var maxPacketSize = 64 << 20
 
+    @Option(name: .long, help: "Where background jobs are kept: sqlite (durable, the default) or memory.")
+    var queue: QueueKind = .sqlite
+
+    @Option(name: .long, help: ArgumentHelp("SQLite queue file (default: $XDG_STATE_HOME/geard/queue.sqlite, else ./geard-queue.sqlite).", valueName: "PATH"))
+    var queuePath: String?
+
+    @Option(name: .long, help: "SQLite durability: normal survives a crash of geard, full also a crash of the machine (fsync per commit).")
+    var queueSync: SQLiteQueueStore.Synchronous = .normal
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Log level to standard error when there is no --log-config. (default: info)", valueName: "LEVEL")
+    )
+    var logLevel: Logger.Level?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve Prometheus /metrics, the dashboard (/) and /api/status over HTTP on this address, e.g. 127.0.0.1:9100.",
+            valueName: "HOST:PORT"
+        )
+    )
+    var metricsAddress: HostAndPort?
+
+    @Option(
+        name: .long,
+        help: "On SIGTERM, SIGINT or 'shutdown graceful': seconds to wait for running jobs to finish before stopping."
+    )
+    var drainTimeout = 30
+
     @Option(name: .long, help: "Connections served at once; more are refused with an ERROR packet (default: no limit).")
     var maxConnections: Int?
 
@@ -73,21 +114,13 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Unread response bytes after which a peer is disconnected; must exceed --max-packet-size.", valueName: "BYTES"))
     var maxPendingOutput = 2 * (64 << 20)
 
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "LEVEL"))
-    var logLevel: Logger.Level = .info
-
     @Flag(name: .long, help: "Show version.")
     var version = false
 
     func validate() throws {
-        let pending: [(String, Bool)] = [
-            ("--log-config", logConfig != nil)
-        ]
-        if let (flag, _) = pending.first(where: \.1) {
-            throw ValidationError("\(flag) is not yet supported by this version of geard")
-        }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
         guard maxConnections.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-connections must be at least 1") }
         guard frameTimeout >= 1 else { throw ValidationError("--frame-timeout must be at least 1 second") }
         guard maxPendingOutput > maxPacketSize else { throw ValidationError("--max-pending-output must exceed --max-packet-size") }
@@ -95,6 +128,13 @@ struct Geard: ParsableCommand {
         guard sslCert != nil || (sslCA == nil && sslPort == nil) else {
             throw ValidationError("--ssl-ca and --ssl-port need --ssl-cert and --ssl-key")
         }
+        if logConfig != nil, logLevel != nil { throw ValidationError("--log-level applies only without --log-config") }
+    }
+
+    /// The logging configuration: the --log-config file, or --log-level to standard error.
+    private func loggingConfiguration() throws -> LogConfiguration {
+        guard let logConfig else { return .standardError(level: logLevel ?? .info) }
+        return try LogConfiguration(contentsOfFile: logConfig)
     }
 
     func run() throws {
@@ -102,9 +142,12 @@ struct Geard: ParsableCommand {
             print("geard \(GearmanServer.version)")
             return
         }
-        // A bad ACL file stops geard here, before it detaches or serves anyone, with the line at fault.
+        // Files are opened before detaching, so a configuration that cannot work fails on the terminal.
+        let logOutputs = try LogOutputs(loggingConfiguration())
+        // A bad ACL file stops geard here too, with the line at fault.
         let accessControl = try acl.map(AccessControlList.init(contentsOfFile:))
         if !foreground { try Daemon.detach() }
+        LoggingSystem.bootstrap(logOutputs.makeHandler)
         var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
         if let sslCert, let sslKey {
             configuration.tls = .init(port: sslPort, certificateChain: sslCert, privateKey: sslKey, clientCA: sslCA)
@@ -116,21 +159,44 @@ struct Geard: ParsableCommand {
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        let store: QueueStore?
+        switch queue {
+        case .memory: store = nil
+        case .sqlite: store = try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync)
         }
-        let service = GeardService(
-            server: GearmanServer(configuration: configuration, logger: Logger(label: "geard")), pidfile: pidfile.map(PIDFile.init),
-            aclPath: acl
+        let (address, pidfile, serverConfiguration, drainTimeout, aclPath) = (
+            metricsAddress, pidfile.map(PIDFile.init), configuration, TimeAmount.seconds(Int64(drainTimeout)), acl
         )
-        try runBlocking { try await service.runUntilStopped() }
+        try runBlocking {
+            let monitoring = try await Monitoring.start(address: address, environment: ProcessInfo.processInfo.environment)
+            let server = GearmanServer(
+                configuration: serverConfiguration, queueStore: store, logger: Logger(label: "gear.Server"),
+                metricsFactory: monitoring.metricsFactory
+            )
+            try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile, drainTimeout: drainTimeout, aclPath: aclPath)
+                .runUntilStopped()
+        }
+    }
+}
+
+extension Geard {
+    enum QueueKind: String, ExpressibleByArgument, CaseIterable {
+        case sqlite
+        case memory
+    }
+
+    static func defaultQueuePath() throws -> String {
+        guard let state = ProcessInfo.processInfo.environment["XDG_STATE_HOME"], !state.isEmpty else {
+            return "geard-queue.sqlite"
+        }
+        let directory = state + "/geard"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory + "/queue.sqlite"
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension SQLiteQueueStore.Synchronous: ExpressibleByArgument {}
 
 /// Runs async work from the synchronous entry point, which must stay synchronous so `fork` happens before
 /// any thread exists.

@@ -1,12 +1,18 @@
+import GearmanMonitoring
 import GearmanServer
+import NIOCore
 import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Runs the server until SIGTERM/SIGINT or an admin `shutdown`, keeping the pidfile for its lifetime.
+/// Runs the server (and the monitoring listener, if any) until SIGTERM/SIGINT or an admin `shutdown`,
+/// keeping the pidfile for its lifetime. SIGTERM, SIGINT and `shutdown graceful` drain first (up to
+/// `drainTimeout`); a plain `shutdown` stops at once.
 struct GeardService: Service {
     let server: GearmanServer
+    let monitoring: Monitoring
     let pidfile: PIDFile?
+    let drainTimeout: TimeAmount
     /// The ACL file, reloaded on SIGHUP.
     let aclPath: String?
 
@@ -14,22 +20,27 @@ struct GeardService: Service {
         // Trap SIGHUP before serving, so a reload request never meets the default action (termination).
         let hangups = aclPath == nil ? nil : await UnixSignalsSequence(trapping: .sighup)
         try await server.start()
+        let listener = try await monitoring.bindListener(for: server)
         try pidfile?.write()
         defer { pidfile?.remove() }
-        let reloader = Task { if let hangups, let aclPath { await reloadAccessControl(from: aclPath, on: hangups) } }
-        defer { reloader.cancel() }
-        let graceful = await withGracefulShutdownHandler {
-            await server.shutdownRequested()
-        } onGracefulShutdown: {
-            server.requestShutdown(graceful: true)
+        await withThrowingTaskGroup(of: Void.self) { group in
+            if let listener { group.addTask { try await listener.run() } }
+            if let hangups, let aclPath { group.addTask { await reloadAccessControl(from: aclPath, on: hangups) } }
+            let graceful = await withGracefulShutdownHandler {
+                await server.shutdownRequested()
+            } onGracefulShutdown: {
+                server.requestShutdown(graceful: true)
+            }
+            if graceful { _ = await server.drain(timeout: drainTimeout) }
+            group.cancelAll()
         }
-        _ = graceful
         try await server.stop()
+        await monitoring.shutdown()
     }
 
     /// Each SIGHUP reads the ACL file again; a file that does not parse is logged and the list in force kept.
     private func reloadAccessControl(from aclPath: String, on hangups: UnixSignalsSequence) async {
-        let logger = Logger(label: "geard")
+        let logger = Logger(label: "gear.Server")
         for await _ in hangups {
             do {
                 await server.replaceAccessControl(try AccessControlList(contentsOfFile: aclPath))
@@ -46,7 +57,7 @@ struct GeardService: Service {
             configuration: .init(
                 services: [.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: Logger(label: "geard.lifecycle")
+                logger: Logger(label: "gear.lifecycle")
             )
         )
         try await group.run()

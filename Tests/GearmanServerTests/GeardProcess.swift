@@ -2,42 +2,59 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// The `geard` executable, which `swift build --build-tests` puts next to the test bundle.
-let geardPath = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("geard").path
+/// A `geard` started as a real process on a free loopback port, for tests that kill or restart it.
+final class GeardProcess: @unchecked Sendable {
+    let port: Int
+    let process: Process
 
-/// Runs `body` against a `geard -d` process on a free loopback port, stopping it afterwards.
-/// `log`, when given, receives its standard error.
-func withGeard<T>(_ arguments: [String], log: String? = nil, _ body: (_ port: Int, _ process: Process) async throws -> T) async throws -> T {
-    let port = try await freePort()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: geardPath)
-    process.arguments = ["-d", "-p", "\(port)", "--listen-address", "127.0.0.1"] + arguments
-    process.standardError = log.flatMap { FileHandle(forWritingAtPath: $0) } ?? FileHandle.nullDevice
-    try process.run()
-    defer {
-        process.terminate()
+    /// The binary built next to the test bundle, or `$GEARD_PATH`.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["GEARD_PATH"] { return URL(fileURLWithPath: path) }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("geard")
+    }
+
+    /// A port that was free a moment ago.
+    static func freePort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? channel.close().wait() }
+        return channel.localAddress!.port!
+    }
+
+    /// Starts `geard -d` with `arguments` and waits until it accepts connections; its standard error goes to
+    /// `standardError` when given.
+    init(port: Int? = nil, _ arguments: [String], standardError: FileHandle? = nil) async throws {
+        self.port = try port ?? Self.freePort()
+        process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["-d", "--port", String(self.port), "--listen-address", "127.0.0.1", "--log-level", "warning"] + arguments
+        if let standardError { process.standardError = standardError }
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: self.port).get()
+            {
+                try? await channel.close()
+                return
+            }
+            guard process.isRunning, ContinuousClock.now < deadline else {
+                throw StartFailed(status: process.isRunning ? nil : process.terminationStatus)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    struct StartFailed: Error {
+        let status: Int32?
+    }
+
+    func kill(_ signal: Int32) {
+        Foundation.kill(process.processIdentifier, signal)
         process.waitUntilExit()
     }
-    try await waitUntil {
-        guard let probe = try? await TestPeer(port: port) else { return false }
-        await probe.close()
-        return true
+
+    deinit {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
     }
-    return try await body(port, process)
 }
-
-func withGeard<T>(_ arguments: [String], _ body: (_ port: Int) async throws -> T) async throws -> T {
-    try await withGeard(arguments) { port, _ in try await body(port) }
-}
-
-/// A port nothing listens on right now (bound and released).
-private func freePort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress!.port!
-    try await channel.close()
-    return port
-}
-
-/// Stress tests (connection floods, load) saturate the machine and would starve every other test's timeouts,
-/// so they run only when asked for, in a pass of their own.
-let stressTestsEnabled = ProcessInfo.processInfo.environment["GEARMAN_STRESS_TESTS"] != nil

@@ -64,7 +64,7 @@ extension Scheduler {
                 }
             )
         case .cancelJob(let handle):
-            guard let job = jobsByHandle[ByteBuffer(string: handle)], job.state != .running else {
+            guard let job = jobsByHandle[ByteBuffer(string: handle)], job.state == .queued || job.state == .scheduled else {
                 return "ERR UNKNOWN_JOB\r\n"
             }
             for client in job.clients { send(client, .workFail, job.handle) }

@@ -9,6 +9,8 @@ final class FunctionQueue: @unchecked Sendable {
     /// Live queued jobs per priority (excluding cancelled ones still in `queues`).
     private(set) var queuedCount: [Int] = Array(repeating: 0, count: JobPriority.allCases.count)
     var scheduledCount = 0
+    /// Background jobs waiting for the queue store before they are acknowledged and queued.
+    var persistingCount = 0
     var runningCount = 0
     var workerCount = 0
     /// Workers with this ability that sent PRE_SLEEP and have not been woken yet, by connection id.
@@ -16,6 +18,8 @@ final class FunctionQueue: @unchecked Sendable {
     var jobsByUnique: [ByteBuffer: Job] = [:]
     /// Per-priority limits on queued+running jobs; 0 means unlimited.
     var maxQueue: [Int] = Array(repeating: 0, count: JobPriority.allCases.count)
+    /// Made on first use when metrics are on.
+    var metrics: FunctionMetrics?
 
     init(name: ByteBuffer) {
         self.name = name
@@ -26,7 +30,7 @@ final class FunctionQueue: @unchecked Sendable {
     var totalQueued: Int { queuedCount.reduce(0, +) }
 
     /// Jobs counted by the admin `status` command: waiting, scheduled and running.
-    var totalJobs: Int { totalQueued + scheduledCount + runningCount }
+    var totalJobs: Int { totalQueued + scheduledCount + persistingCount + runningCount }
 
     var hasQueuedJobs: Bool { queuedCount.contains { $0 > 0 } }
 
@@ -34,6 +38,7 @@ final class FunctionQueue: @unchecked Sendable {
 
     func enqueue(_ job: Job, atFront: Bool = false) {
         job.state = .queued
+        job.queuedAt = .now()
         if atFront {
             queues[job.priority.rawValue].prepend(job)
         } else {

@@ -1,3 +1,4 @@
+import CoreMetrics
 import GearmanProtocol
 import Logging
 import NIOCore
@@ -19,21 +20,31 @@ final class Scheduler: @unchecked Sendable {
     var connections: [Int: ServerConnection] = [:]
     /// In force when set: see `Scheduler+AccessControl.swift`. Admin `acl` commands and reloads change it.
     var accessControl: AccessControlList?
+    /// The durable queue for background jobs; `nil` keeps them in memory only.
+    let durable: DurableQueue?
+    /// `nil` when no metrics backend is configured.
+    let metrics: ServerMetrics?
+    var throughput = ThroughputHistory()
+    /// Graceful shutdown progress; see ``beginDrain(timeout:)``.
+    var drainState = DrainState.serving
     private var nextHandleNumber: UInt64 = 0
     private var nextConnectionID = 0
-    private let handlePrefix: String
+    let handlePrefix: String
     private var connectionsToFlush: [ServerConnection] = []
 
     init(
         loop: EventLoop, configuration: ServerConfiguration, logger: Logger,
-        requestShutdown: @escaping @Sendable (Bool) -> Void
+        queueStore: QueueStore?, metricsFactory: any MetricsFactory, requestShutdown: @escaping @Sendable (Bool) -> Void
     ) {
         self.loop = loop
         self.configuration = configuration
         self.logger = logger
         self.requestShutdown = requestShutdown
+        self.metrics = metricsFactory is NOOPMetricsHandler ? nil : ServerMetrics(factory: metricsFactory)
         self.handlePrefix = "H:\(configuration.handleHost):"
         self.accessControl = configuration.accessControl
+        self.durable = queueStore.map { DurableQueue(store: $0, loop: loop, logger: logger) }
+        durable?.onCommitted = { [unowned self] jobs, error in self.persisted(jobs, error: error) }
     }
 
     // MARK: Connections
@@ -83,6 +94,7 @@ final class Scheduler: @unchecked Sendable {
     }
 
     func sendError(_ connection: ServerConnection, code: String, _ message: String) {
+        logger.warning("refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
         send(connection, .error, ByteBuffer(string: code), ByteBuffer(string: message))
     }
 
@@ -116,23 +128,33 @@ final class Scheduler: @unchecked Sendable {
         return function
     }
 
-    func makeHandle() -> ByteBuffer {
+    /// A fresh job id, the number in its handle.
+    func makeJobID() -> UInt64 {
         nextHandleNumber += 1
-        return ByteBuffer(string: handlePrefix + String(nextHandleNumber))
+        return nextHandleNumber
+    }
+
+    /// Makes sure new handles come after `id` (a recovered job's).
+    func reserveHandles(through id: UInt64) {
+        nextHandleNumber = max(nextHandleNumber, id)
     }
 
     /// Forgets a job that is not running: takes it out of its queue or the timers and every index.
     func remove(_ job: Job) {
+        if job.isBackground, job.state != .persisting, job.state != .gone { durable?.remove(job) }
         switch job.state {
+        case .persisting: job.function.persistingCount -= 1
         case .queued: job.function.cancelQueued(job)
         case .scheduled:
             job.function.scheduledCount -= 1
             job.timer?.cancel()
         case .running:
+            recordEnded(job)
             job.function.runningCount -= 1
             job.timer?.cancel()
             job.worker?.runningJobs[ObjectIdentifier(job)] = nil
             job.worker = nil
+            drainProgressed()
         case .gone: return
         }
         job.state = .gone
