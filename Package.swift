@@ -30,6 +30,15 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
+            name: "GearmanFuzzing",
+            dependencies: ["GearmanProtocol", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // A libFuzzer target when built by scripts/fuzz.sh; an input replayer otherwise.
+        .executableTarget(
+            name: "gearman-fuzz",
+            dependencies: ["GearmanFuzzing"]
+        ),
+        .target(
             name: "GearmanServer",
             dependencies: [
                 "GearmanProtocol",
@@ -81,9 +90,11 @@ let package = Package(
             name: "GearmanProtocolTests",
             dependencies: [
                 "GearmanProtocol",
+                "GearmanFuzzing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["FuzzInputs"]
         ),
         .testTarget(
             name: "GearmanLoggingTests",

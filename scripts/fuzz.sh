@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Fuzzes the frame decoder and the admin command parser with libFuzzer (FuzzCheck in Sources/GearmanFuzzing).
+#
+#   scripts/fuzz.sh                 # 60 seconds, as CI runs it
+#   scripts/fuzz.sh -runs=10000000  # any libFuzzer options instead of the default time limit
+#
+# Starts from Tests/GearmanProtocolTests/FuzzInputs (seeds and past failures) and keeps what it learns in
+# .build-fuzz/corpus. A failing input is written to .build-fuzz/ as crash-*: add it to FuzzInputs as a
+# regression test once fixed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=.build-fuzz
+swift build --build-path "$build" --product gearman-fuzz \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING 2>&1 | grep -v "ld.gold: warning" || true
+binary="$(swift build --build-path "$build" --show-bin-path)/gearman-fuzz"
+test -x "$binary"
+mkdir -p "$build/corpus"
+options=("$@")
+[ ${#options[@]} -gt 0 ] || options=(-max_total_time=60)
+"$binary" "${options[@]}" -max_len=4096 -print_final_stats=1 -artifact_prefix="$build/" \
+  "$build/corpus" Tests/GearmanProtocolTests/FuzzInputs
