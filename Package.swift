@@ -36,8 +36,9 @@ let package = Package(
         // A libFuzzer target when built by scripts/fuzz.sh; an input replayer otherwise.
         .executableTarget(
             name: "gearman-fuzz",
-            dependencies: ["GearmanFuzzing"]
+            dependencies: ["GearmanFuzzing", "CLibFuzzer"]
         ),
+        .target(name: "CLibFuzzer"),
         .target(
             name: "GearmanServer",
             dependencies: [

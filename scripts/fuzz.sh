@@ -12,11 +12,12 @@ cd "$(dirname "$0")/.."
 
 build=.build-fuzz
 swift build --build-path "$build" --product gearman-fuzz \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING 2>&1 | grep -v "ld.gold: warning" || true
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
 binary="$(swift build --build-path "$build" --show-bin-path)/gearman-fuzz"
 test -x "$binary"
 mkdir -p "$build/corpus"
 options=("$@")
 [ ${#options[@]} -gt 0 ] || options=(-max_total_time=60)
-"$binary" "${options[@]}" -max_len=4096 -print_final_stats=1 -artifact_prefix="$build/" \
+# Swift's own crash backtracer would fight AddressSanitizer and libFuzzer over the crash.
+SWIFT_BACKTRACE=enable=no "$binary" "${options[@]}" -max_len=4096 -print_final_stats=1 -artifact_prefix="$build/" \
   "$build/corpus" Tests/GearmanProtocolTests/FuzzInputs

@@ -17,30 +17,27 @@ public enum FuzzCheck {
 
     public static func run(_ input: [UInt8]) throws(Violation) {
         for magic in [PacketMagic.request, .response] {
-            let whole = decode(input, expecting: magic, chunkSize: input.count)
+            let whole = try decode(input, expecting: magic, chunkSize: input.count)
             // The first byte picks how finely the same bytes are split.
             let chunkSize = Int(input.first ?? 0) % 7 + 1
-            let pieces = decode(input, expecting: magic, chunkSize: chunkSize)
-            guard whole.frames == pieces.frames, whole.error == pieces.error else {
+            let pieces = try decode(input, expecting: magic, chunkSize: chunkSize)
+            guard whole == pieces else {
                 throw Violation(description: "\(magic): whole input gave \(whole), chunks of \(chunkSize) gave \(pieces)")
-            }
-            for (frame, bytes) in zip(whole.frames, whole.consumed) {
-                try check(frame, cameFrom: bytes)
             }
         }
         try checkAdminLine(ByteBuffer(bytes: input))
     }
 
     private struct Decoded: Equatable, CustomStringConvertible {
-        var frames: [Frame] = []
-        /// The bytes each frame was decoded from.
-        var consumed: [ByteBuffer] = []
+        /// The bytes each frame was decoded from, copied: frames kept alive would pin the decode buffer and make
+        /// every appended chunk copy it.
+        var consumed: [[UInt8]] = []
         var error: ProtocolError?
-        var description: String { "\(frames.count) frames, error \(error.map(String.init(describing:)) ?? "none")" }
-        static func == (lhs: Self, rhs: Self) -> Bool { lhs.frames == rhs.frames && lhs.error == rhs.error }
+        var description: String { "\(consumed.count) frames, error \(error.map(String.init(describing:)) ?? "none")" }
     }
 
-    private static func decode(_ input: [UInt8], expecting magic: PacketMagic, chunkSize: Int) -> Decoded {
+    /// Decodes `input` fed in chunks of `chunkSize`, checking each frame against the bytes it came from.
+    private static func decode(_ input: [UInt8], expecting magic: PacketMagic, chunkSize: Int) throws(Violation) -> Decoded {
         var decoder = FrameDecoder(
             expecting: magic, maximumPacketSize: maximumPacketSize, maximumLineLength: maximumLineLength, acceptsAdminLines: true
         )
@@ -57,14 +54,17 @@ public enum FuzzCheck {
                     let before = buffer
                     let frame = isLast ? try decoder.decodeLast(buffer: &buffer, seenEOF: true) : try decoder.decode(buffer: &buffer)
                     guard let frame else { break }
-                    result.frames.append(frame)
-                    result.consumed.append(before.getSlice(at: before.readerIndex, length: buffer.readerIndex - before.readerIndex)!)
+                    let bytes = before.getSlice(at: before.readerIndex, length: buffer.readerIndex - before.readerIndex)!
+                    try check(frame, cameFrom: bytes)
+                    result.consumed.append(Array(bytes.readableBytesView))
                 }
             } while offset < input.count
         } catch let error as ProtocolError {
             result.error = error
+        } catch let violation as Violation {
+            throw violation
         } catch {
-            preconditionFailure("FrameDecoder threw \(error), which is not a ProtocolError")
+            throw Violation(description: "FrameDecoder threw \(error), which is not a ProtocolError")
         }
         return result
     }
@@ -74,7 +74,15 @@ public enum FuzzCheck {
         case .packet(let packet):
             var encoded = ByteBuffer()
             encoded.writePacket(packet)
-            guard encoded == bytes else { throw Violation(description: "\(packet) re-encodes to \(encoded), came from \(bytes)") }
+            // The one forgiven difference: gearmand's stray NUL after the last argument of a response.
+            var forgiven = bytes
+            if packet.magic == .response, forgiven.readableBytes > encoded.readableBytes {
+                forgiven.moveWriterIndex(to: forgiven.writerIndex - 1)
+                forgiven.setInteger(UInt32(forgiven.readableBytes - 12), at: forgiven.readerIndex + 8)
+            }
+            guard encoded == bytes || encoded == forgiven else {
+                throw Violation(description: "\(packet) re-encodes to \(encoded), came from \(bytes)")
+            }
         case .adminLine(let line):
             try checkAdminLine(line)
         }
