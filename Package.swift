@@ -105,6 +105,7 @@ let package = Package(
             name: "GearmanServerTests",
             dependencies: [
                 "GearmanServer",
+                "Gearman",
                 "geard",
                 "GearmanProtocol",
                 "GearmanMonitoring",

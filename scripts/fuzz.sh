@@ -11,13 +11,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=.build-fuzz
-swift build --build-path "$build" --product gearman-fuzz \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld
-binary="$(swift build --build-path "$build" --show-bin-path)/gearman-fuzz"
+# Release: a debug build runs a few hundred inputs a second, far too few.
+flags=(--build-path "$build" -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld)
+swift build "${flags[@]}" --product gearman-fuzz
+binary="$(swift build "${flags[@]}" --show-bin-path)/gearman-fuzz"
 test -x "$binary"
 mkdir -p "$build/corpus"
 options=("$@")
 [ ${#options[@]} -gt 0 ] || options=(-max_total_time=60)
 # Swift's own crash backtracer would fight AddressSanitizer and libFuzzer over the crash.
-SWIFT_BACKTRACE=enable=no "$binary" "${options[@]}" -max_len=4096 -print_final_stats=1 -artifact_prefix="$build/" \
+SWIFT_BACKTRACE=enable=no "$binary" "${options[@]}" -max_len=1024 -print_final_stats=1 -artifact_prefix="$build/" \
   "$build/corpus" Tests/GearmanProtocolTests/FuzzInputs
