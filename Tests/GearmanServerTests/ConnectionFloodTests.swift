@@ -29,7 +29,6 @@ struct ConnectionFloodTests {
         let total = 10_000
         let limit = 1_000
         let geard = try await GeardProcess(["--queue", "memory", "--max-connections", "\(limit)"])
-        defer { geard.kill(SIGTERM) }
         let port = geard.port
         // Once the admin sees only itself, the start-up probe's slot is free: the admin holds one of `limit`.
         let admin = try await TestPeer(port: port)
@@ -71,5 +70,6 @@ struct ConnectionFloodTests {
         #expect(admitted.allSatisfy { $0.1.first.withLockedValue { $0 } == .some(.packet(Packet(.response, .echoRes, ["served"]))) })
         for (channel, _) in connections { channel.close(promise: nil) }
         #expect(try await admin.adminResponse("status") == ["."])
+        await geard.kill(SIGTERM)  // On a failure before here, its deinit kills it.
     }
 }

@@ -75,6 +75,8 @@ import Testing
         let pidfile = directory + "/geard.pid"
         let run = try launch(["-d", "-p", "0", "--listen-address", "127.0.0.1", "--queue", "memory", "--log-config", config, "--pidfile", pidfile])
         let port = try #require(Int(try await waitForLine(in: directory + "/info.log", matching: #/INFO gear\.Server: listening address=\S+:(\d+)/#)))
+        // The pidfile is written right after the listener is bound, a moment after the log line.
+        try await waitUntil { FileManager.default.fileExists(atPath: pidfile) }
         #expect(try String(contentsOfFile: pidfile, encoding: .utf8) == "\(run.process.processIdentifier)\n")
 
         let client = try await TestPeer(port: port)
@@ -124,7 +126,6 @@ import Testing
         let log = try temporaryFile("")
         defer { for path in [acl, log] { try? FileManager.default.removeItem(atPath: path) } }
         let geard = try await GeardProcess(["--queue", "memory", "--acl", acl], standardError: FileHandle(forWritingAtPath: log))
-        defer { geard.kill(SIGTERM) }
         let admin = try await TestPeer(port: geard.port)
         #expect(try await admin.adminResponse("acl list") == ["first\tregister=None\tinvoke=None\tgrant=True", "."])
 
@@ -138,5 +139,6 @@ import Testing
         #expect(try String(contentsOfFile: log, encoding: .utf8).contains("line 2: grant must be a boolean"))
         #expect(try await admin.adminResponse("acl list") == ["second\tregister=None\tinvoke=.*\tgrant=False", "."])
         #expect(geard.process.isRunning)
+        await geard.kill(SIGTERM)  // On a failure before here, its deinit kills it.
     }
 }

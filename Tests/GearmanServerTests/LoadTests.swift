@@ -21,7 +21,6 @@ struct LoadTests {
         let clients = Self.setting("GEARMAN_LOAD_CLIENTS", 2_000)
         let workers = Self.setting("GEARMAN_LOAD_WORKERS", 50)
         let geard = try await GeardProcess(["--queue", "memory"])
-        defer { geard.kill(SIGTERM) }
         let group = MultiThreadedEventLoopGroup.singleton
 
         let workerChannels = try await connect(workers, to: geard.port, on: group) { _ in LoadWorker() }
@@ -47,6 +46,7 @@ struct LoadTests {
         #expect(verified == jobs)
         #expect(try await admin.adminResponse("status") == ["load\t0\t0\t\(workers)", "."], "no job left behind")
         for channel in clientChannels + workerChannels { channel.close(promise: nil) }
+        await geard.kill(SIGTERM)  // On a failure before here, its deinit kills it.
     }
 
     private func connect(
