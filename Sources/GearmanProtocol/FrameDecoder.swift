@@ -69,6 +69,10 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
         guard buffer.readableBytes >= 12 + bodySize else { return nil }
         buffer.moveReaderIndex(forwardBy: 12)
         var body = buffer.readSlice(length: bodySize)!
+        if magic == .response, !type.lastArgumentIsData {
+            // gearmand 1.1.20 appends a stray NUL to the handle of a WORK_FAIL that replaces a WORK_EXCEPTION.
+            while body.readableBytesView.last == 0 { body.moveWriterIndex(to: body.writerIndex - 1) }
+        }
         return Packet(magic, type, try Self.splitArguments(&body, for: type))
     }
 

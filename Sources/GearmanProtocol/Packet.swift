@@ -62,6 +62,18 @@ extension ByteBuffer {
         }
     }
 
+    /// Appends a packet built from its parts, without creating a ``Packet``.
+    @inlinable
+    public mutating func writePacket(_ magic: PacketMagic, _ type: PacketType, _ arguments: ByteBuffer...) {
+        assert(arguments.count == type.argumentCount, "\(type) takes \(type.argumentCount) arguments")
+        let bodySize = arguments.reduce(max(arguments.count - 1, 0)) { $0 + $1.readableBytes }
+        writePacketHeader(magic, type, bodySize: bodySize)
+        for index in arguments.indices {
+            if index > 0 { writeInteger(UInt8(0)) }
+            writeImmutableBuffer(arguments[index])
+        }
+    }
+
     /// Appends the 12-byte header of a packet whose body of `bodySize` bytes the caller writes next.
     @inlinable
     public mutating func writePacketHeader(_ magic: PacketMagic, _ type: PacketType, bodySize: Int) {

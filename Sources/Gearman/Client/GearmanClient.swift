@@ -1,0 +1,257 @@
+import GearmanProtocol
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Submits jobs to one or more job servers, placing them round-robin on the connected ones.
+///
+/// ```swift
+/// let client = GearmanClient(servers: [ServerAddress(host: "127.0.0.1")])
+/// try await client.waitForServer(timeout: .seconds(5))
+/// let job = try await client.submit("reverse", payload: "hello")
+/// print(try await job.result(as: String.self))   // "olleh"
+/// await client.shutdown()
+/// ```
+public final class GearmanClient: Sendable {
+    /// Client-wide settings.
+    public struct Configuration: Sendable {
+        /// Sent as SET_CLIENT_ID; shows in the server's `workers` listing.
+        public var clientID: String?
+        /// Ask servers to forward WORK_EXCEPTION (OPTION_REQ `exceptions`); otherwise exceptions arrive as failures.
+        public var exceptions: Bool
+        public var backoff: Backoff
+        /// Encodes and decodes `Codable` payloads.
+        public var coder: any PayloadCoder
+        public var eventLoopGroup: any EventLoopGroup
+        public var logger: Logger
+
+        public init(
+            clientID: String? = nil,
+            exceptions: Bool = true,
+            backoff: Backoff = Backoff(),
+            coder: any PayloadCoder = JSONPayloadCoder(),
+            eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+            logger: Logger = Logger(label: "gearman.client")
+        ) {
+            self.clientID = clientID
+            self.exceptions = exceptions
+            self.backoff = backoff
+            self.coder = coder
+            self.eventLoopGroup = eventLoopGroup
+            self.logger = logger
+        }
+    }
+
+    public let configuration: Configuration
+    let pool: ConnectionPool
+    /// Foreground jobs by connection and handle (one handle can serve several coalesced submits).
+    private let jobs = NIOLockedValueBox([ObjectIdentifier: [String: [GearmanJob]]]())
+
+    /// Creates a client and starts connecting to `servers` in the background.
+    public init(servers: [ServerAddress] = [], configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        self.pool = ConnectionPool(eventLoopGroup: configuration.eventLoopGroup, backoff: configuration.backoff, logger: configuration.logger)
+        for server in Set(servers) { try? pool.add(server, delegate: self) }
+    }
+
+    /// Adds a server at run time. Throws ``GearmanError/Code/invalidConfiguration`` if it is already there.
+    public func addServer(_ address: ServerAddress) throws {
+        try pool.add(address, delegate: self)
+    }
+
+    /// Removes a server; its foreground jobs fail (or retry) with ``GearmanError/connectionLost``.
+    public func removeServer(_ address: ServerAddress) async {
+        await pool.remove(address)
+    }
+
+    /// The configured servers.
+    public var servers: [ServerAddress] { pool.addresses }
+
+    /// The servers connected right now.
+    public var connectedServers: [ServerAddress] { pool.connected.map(\.address) }
+
+    /// Returns once some server is connected; throws ``GearmanError/timeout`` otherwise.
+    public func waitForServer(timeout: Duration? = nil) async throws {
+        try await pool.waitForServer(timeout: timeout)
+    }
+
+    /// Submits a job and returns once a server accepted it.
+    ///
+    /// If the chosen server dies before JOB_CREATED, the job goes to the next connected server.
+    public func submit(_ request: JobRequest) async throws -> GearmanJob {
+        let job = GearmanJob(request: request, coder: configuration.coder)
+        if let timeout = request.timeout {
+            job.setTimer(configuration.eventLoopGroup.any().scheduleTask(in: TimeAmount(timeout)) {
+                job.finish(.failure(.timeout))
+            })
+        }
+        do {
+            try await place(job)
+        } catch let error as GearmanError {
+            job.finish(.failure(error))
+            throw error
+        }
+        return job
+    }
+
+    /// Submits `payload` to `function`. See ``JobRequest`` for the options.
+    public func submit(
+        _ function: String,
+        payload: some PayloadConvertible = ByteBuffer(),
+        priority: JobPriority = .normal,
+        background: Bool = false,
+        unique: String = "",
+        timeout: Duration? = nil,
+        maxRetries: Int = 0
+    ) async throws -> GearmanJob {
+        try await submit(JobRequest(
+            function, payload: payload, priority: priority, background: background, unique: unique,
+            timeout: timeout, maxRetries: maxRetries))
+    }
+
+    /// Submits `value` encoded with the configured ``PayloadCoder``.
+    public func submit(_ function: String, encoding value: some Encodable, priority: JobPriority = .normal, background: Bool = false) async throws -> GearmanJob {
+        try await submit(JobRequest(function, payload: try configuration.coder.encode(value), priority: priority, background: background))
+    }
+
+    /// Asks the job's server for its status (GET_STATUS).
+    public func status(of job: GearmanJob) async throws -> JobStatus {
+        guard let handle = job.handle, let connection = job.connection else {
+            return JobStatus(id: job.handle ?? "", isKnown: false, isRunning: false, progress: JobProgress(numerator: 0, denominator: 0))
+        }
+        return try await status(of: .handle(handle), on: connection)
+    }
+
+    /// Asks every connected server for a job by handle (GET_STATUS) or unique id (GET_STATUS_UNIQUE);
+    /// returns the first answer that knows the job, else an unknown status.
+    public func status(of id: JobID) async throws -> JobStatus {
+        let connections = pool.connected
+        guard !connections.isEmpty else { throw GearmanError.noConnectedServer }
+        var answer: JobStatus?
+        for connection in connections {
+            let status = try await status(of: id, on: connection)
+            if status.isKnown { return status }
+            answer = answer ?? status
+        }
+        return answer!
+    }
+
+    /// Sends ECHO_REQ to the next connected server and returns its echo.
+    public func echo(_ payload: some PayloadConvertible) async throws -> ByteBuffer {
+        let reply = try await requestOnAnyServer(Packet(.request, .echoReq, [payload.payload]))
+        guard reply.type == .echoRes else { throw Self.unexpected(reply) }
+        return reply.arguments[0]
+    }
+
+    /// Closes every connection. Jobs in flight fail with ``GearmanError/connectionLost``.
+    public func shutdown() async {
+        await pool.shutdown()
+    }
+
+    // MARK: Internals
+
+    private func place(_ job: GearmanJob) async throws {
+        var tried = Set<ObjectIdentifier>()
+        while let connection = pool.next(excluding: tried) {
+            tried.insert(ObjectIdentifier(connection))
+            let reply: Packet
+            do {
+                reply = try await connection.request(job.request.packet) { reply in
+                    guard reply.type == .jobCreated else { return }
+                    self.track(job, handle: reply.string(0), on: connection)
+                }
+            } catch let error as GearmanError where error.code == .connectionLost {
+                continue
+            }
+            switch reply.type {
+            case .jobCreated: return
+            case .error: throw GearmanError.serverError(code: reply.string(0), message: reply.string(1))
+            default: throw Self.unexpected(reply)
+            }
+        }
+        throw GearmanError.noConnectedServer
+    }
+
+    /// Runs on the connection's event loop as JOB_CREATED arrives, before any WORK_* for the handle.
+    private func track(_ job: GearmanJob, handle: String, on connection: ServerConnection) {
+        if !job.request.background {
+            jobs.withLockedValue { $0[ObjectIdentifier(connection), default: [:]][handle, default: []].append(job) }
+        }
+        job.accepted(handle: handle, on: connection)
+    }
+
+    private func status(of id: JobID, on connection: ServerConnection) async throws -> JobStatus {
+        let reply = try await connection.request(id.statusPacket)
+        guard let status = JobStatus(reply) else { throw Self.unexpected(reply) }
+        return status
+    }
+
+    private func requestOnAnyServer(_ packet: Packet) async throws -> Packet {
+        var tried = Set<ObjectIdentifier>()
+        while let connection = pool.next(excluding: tried) {
+            tried.insert(ObjectIdentifier(connection))
+            do {
+                return try await connection.request(packet)
+            } catch let error as GearmanError where error.code == .connectionLost {
+                continue
+            }
+        }
+        throw GearmanError.noConnectedServer
+    }
+
+    /// A job failed: retry it if it may, else finish it.
+    private func failed(_ job: GearmanJob, _ error: GearmanError) {
+        guard job.beginRetry(after: error) else {
+            job.finish(.failure(error))
+            return
+        }
+        Task {
+            do {
+                try await place(job)
+            } catch let error as GearmanError {
+                job.finish(.failure(error))
+            }
+        }
+    }
+
+    static func unexpected(_ packet: Packet) -> GearmanError {
+        if packet.type == .error { return .serverError(code: packet.string(0), message: packet.string(1)) }
+        return .protocolError("unexpected \(packet.type)")
+    }
+}
+
+extension GearmanClient: ServerConnectionDelegate {
+    func connectionEstablished(_ connection: ServerConnection) {
+        if let clientID = configuration.clientID {
+            connection.sendAndForget(Packet(.request, .setClientID, [clientID]))
+        }
+        if configuration.exceptions {
+            _ = connection.sendRequest(Packet(.request, .optionReq, ["exceptions"]))
+        }
+    }
+
+    func connectionLost(_ connection: ServerConnection) {
+        let lost = jobs.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(connection)) } ?? [:]
+        lost.values.joined().forEach { failed($0, .connectionLost) }
+    }
+
+    func connection(_ connection: ServerConnection, received packet: Packet) {
+        switch packet.type {
+        case .workData, .workWarning, .workStatus, .workComplete, .workFail, .workException:
+            let handle = packet.string(0)
+            let isFinal = [.workComplete, .workFail, .workException].contains(packet.type)
+            let targets = jobs.withLockedValue { jobs -> [GearmanJob] in
+                let key = ObjectIdentifier(connection)
+                return (isFinal ? jobs[key]?.removeValue(forKey: handle) : jobs[key]?[handle]) ?? []
+            }
+            for job in targets {
+                if let error = job.apply(packet) { failed(job, error) }
+            }
+        case .error:
+            configuration.logger.warning("server error", metadata: ["code": "\(packet.string(0))", "message": "\(packet.string(1))"])
+        default:
+            break
+        }
+    }
+}

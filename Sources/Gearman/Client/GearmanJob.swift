@@ -1,0 +1,163 @@
+import GearmanProtocol
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// A submitted job: its handle, what the worker reported so far, and its outcome.
+///
+/// ```swift
+/// let job = try await client.submit("render", payload: scene)
+/// for await event in job.events {
+///     if case .data(let chunk) = event { output.write(chunk) }
+/// }
+/// let summary = try await job.result(as: String.self)
+/// ```
+public final class GearmanJob: Sendable {
+    private struct State {
+        var handle: String?
+        var connection: ServerConnection?
+        var data: [ByteBuffer] = []
+        var warnings: [ByteBuffer] = []
+        var progress: JobProgress?
+        var retries = 0
+        var history: [JobEvent] = []
+        var subscribers: [Int: AsyncStream<JobEvent>.Continuation] = [:]
+        var nextSubscriber = 0
+        var timer: Scheduled<Void>?
+    }
+
+    /// What was submitted.
+    public let request: JobRequest
+    private let coder: any PayloadCoder
+    private let state = NIOLockedValueBox(State())
+    private let outcome = OneShot<ByteBuffer>()
+
+    init(request: JobRequest, coder: any PayloadCoder) {
+        self.request = request
+        self.coder = coder
+    }
+
+    /// The server's handle, once the job is accepted.
+    public var handle: String? { state.withLockedValue { $0.handle } }
+    /// WORK_DATA chunks received so far.
+    public var dataChunks: [ByteBuffer] { state.withLockedValue { $0.data } }
+    /// WORK_WARNING chunks received so far.
+    public var warnings: [ByteBuffer] { state.withLockedValue { $0.warnings } }
+    /// The last WORK_STATUS, if any.
+    public var progress: JobProgress? { state.withLockedValue { $0.progress } }
+    /// Whether the job completed or failed for good.
+    public var isFinished: Bool { outcome.result != nil }
+
+    /// Every event of the job from the start, then live ones until the job finishes. Each access is a new stream.
+    public var events: AsyncStream<JobEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self)
+        state.withLockedValue { state in
+            state.history.forEach { continuation.yield($0) }
+            if state.history.last?.isTerminal == true {
+                continuation.finish()
+            } else {
+                let id = state.nextSubscriber
+                state.nextSubscriber += 1
+                state.subscribers[id] = continuation
+                continuation.onTermination = { [weak self] _ in
+                    _ = self?.state.withLockedValue { $0.subscribers.removeValue(forKey: id) }
+                }
+            }
+        }
+        return stream
+    }
+
+    /// The job's result. Throws ``GearmanError`` for failure, exception (with its payload), timeout or lost connection.
+    public var result: ByteBuffer {
+        get async throws { try await outcome.value() }
+    }
+
+    /// The result converted to `type`.
+    public func result<Value: PayloadConvertible>(as type: Value.Type) async throws -> Value {
+        try Value(payload: try await result)
+    }
+
+    /// The result decoded with the client's ``PayloadCoder``.
+    public func decodedResult<Value: Decodable>(as type: Value.Type) async throws -> Value {
+        try coder.decode(type, from: try await result)
+    }
+
+    // MARK: Driven by the client
+
+    var connection: ServerConnection? { state.withLockedValue { $0.connection } }
+
+    func setTimer(_ timer: Scheduled<Void>) {
+        state.withLockedValue { $0.timer = timer }
+    }
+
+    /// JOB_CREATED: record where the job lives. Background jobs finish here.
+    func accepted(handle: String, on connection: ServerConnection) {
+        state.withLockedValue { state in
+            state.handle = handle
+            state.connection = connection
+        }
+        emit(.created(handle: handle))
+        if request.background { finish(.success(ByteBuffer())) }
+    }
+
+    /// Applies a WORK_* packet. Returns the failure if the job failed (the client decides on a retry).
+    func apply(_ packet: Packet) -> GearmanError? {
+        switch packet.type {
+        case .workData:
+            state.withLockedValue { $0.data.append(packet.arguments[1]) }
+            emit(.data(packet.arguments[1]))
+        case .workWarning:
+            state.withLockedValue { $0.warnings.append(packet.arguments[1]) }
+            emit(.warning(packet.arguments[1]))
+        case .workStatus:
+            let progress = JobProgress(numerator: Int(packet.string(1)) ?? 0, denominator: Int(packet.string(2)) ?? 0)
+            state.withLockedValue { $0.progress = progress }
+            emit(.status(progress))
+        case .workComplete:
+            finish(.success(packet.arguments[1]))
+        case .workFail:
+            return .jobFailed
+        case .workException:
+            return .jobException(packet.arguments[1])
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Whether a failure should be retried; if so, counts the attempt and reports it.
+    func beginRetry(after error: GearmanError) -> Bool {
+        guard !request.background, !isFinished, error.code == .jobFailed || error.code == .connectionLost else { return false }
+        let attempt: Int? = state.withLockedValue { state in
+            guard state.retries < request.maxRetries else { return nil }
+            state.retries += 1
+            state.handle = nil
+            state.connection = nil
+            return state.retries
+        }
+        guard let attempt else { return false }
+        emit(.retrying(attempt: attempt))
+        return true
+    }
+
+    func finish(_ result: Result<ByteBuffer, GearmanError>) {
+        guard outcome.fulfill(result.mapError { $0 }) else { return }
+        switch result {
+        case .success(let value): emit(.completed(value))
+        case .failure(let error): emit(.failed(error))
+        }
+        state.withLockedValue { $0.timer }?.cancel()
+    }
+
+    private func emit(_ event: JobEvent) {
+        let subscribers = state.withLockedValue { state in
+            state.history.append(event)
+            let subscribers = Array(state.subscribers.values)
+            if event.isTerminal { state.subscribers = [:] }
+            return subscribers
+        }
+        for subscriber in subscribers {
+            subscriber.yield(event)
+            if event.isTerminal { subscriber.finish() }
+        }
+    }
+}

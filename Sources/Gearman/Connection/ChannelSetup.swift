@@ -1,0 +1,79 @@
+import GearmanProtocol
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Encodes outbound packets.
+struct PacketEncoder: MessageToByteEncoder {
+    typealias OutboundIn = Packet
+
+    func encode(data: Packet, out: inout ByteBuffer) {
+        out.writePacket(data)
+    }
+}
+
+extension ServerAddress {
+    static let connectTimeout = TimeAmount.seconds(5)
+
+    /// A bootstrap that opens a TCP (and optionally TLS) connection to this server with the keepalive options set,
+    /// leaving the Gearman handlers to `initializer`.
+    func bootstrap(
+        on eventLoop: any EventLoop,
+        initializer: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>
+    ) throws -> ClientBootstrap {
+        let tlsContext = try tls.map { try NIOSSLContext(configuration: $0.configuration()) }
+        let host = host
+        var bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(Self.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                guard let tlsContext else { return initializer(channel) }
+                return channel.eventLoop.makeCompletedFuture {
+                    let serverName = host.first?.isNumber == true || host.contains(":") ? nil : host
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
+                }.flatMap { initializer(channel) }
+            }
+        if let keepalive {
+            bootstrap = bootstrap
+                .channelOption(.socketOption(.so_keepalive), value: 1)
+                .channelOption(Self.tcpOption(Self.keepIdleOption), value: SocketOptionValue(keepalive.idle.components.seconds))
+                .channelOption(Self.tcpOption(TCP_KEEPINTVL), value: SocketOptionValue(keepalive.interval.components.seconds))
+                .channelOption(Self.tcpOption(TCP_KEEPCNT), value: SocketOptionValue(keepalive.count))
+        }
+        return bootstrap
+    }
+
+    #if canImport(Darwin)
+    private static let keepIdleOption = TCP_KEEPALIVE
+    #else
+    private static let keepIdleOption = TCP_KEEPIDLE
+    #endif
+
+    private static func tcpOption(_ name: Int32) -> ChannelOptions.Types.SocketOption {
+        ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: name))
+    }
+}
+
+extension TLSFiles {
+    func configuration() throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let certificate {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+        }
+        if let key {
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        }
+        if let ca {
+            configuration.trustRoots = .file(ca)
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,97 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The servers of one client or worker: adding and removing them, round-robin choice among the connected ones,
+/// and waiting until one is connected.
+final class ConnectionPool: Sendable {
+    private struct State {
+        var connections: [ServerConnection] = []
+        var cursor = 0
+        /// Fulfilled when some server connects; replaced once none is connected.
+        var serverAvailable = OneShot<Void>()
+        var isShutdown = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let eventLoopGroup: any EventLoopGroup
+    private let backoff: Backoff
+    private let logger: Logger
+
+    init(eventLoopGroup: any EventLoopGroup, backoff: Backoff, logger: Logger) {
+        self.eventLoopGroup = eventLoopGroup
+        self.backoff = backoff
+        self.logger = logger
+    }
+
+    /// Adds a server and starts connecting to it in the background.
+    func add(_ address: ServerAddress, delegate: any ServerConnectionDelegate) throws {
+        let connection = ServerConnection(
+            address: address, eventLoop: eventLoopGroup.next(), backoff: backoff, delegate: delegate, pool: self, logger: logger)
+        try state.withLockedValue { state in
+            guard !state.isShutdown else { throw GearmanError.shutdown }
+            guard !state.connections.contains(where: { $0.address == address }) else {
+                throw GearmanError(.invalidConfiguration, "server \(address) already added")
+            }
+            state.connections.append(connection)
+        }
+        connection.start()
+    }
+
+    /// Removes a server, closing its connection. Returns `false` if it was not there.
+    @discardableResult
+    func remove(_ address: ServerAddress) async -> Bool {
+        let removed = state.withLockedValue { state -> ServerConnection? in
+            guard let index = state.connections.firstIndex(where: { $0.address == address }) else { return nil }
+            return state.connections.remove(at: index)
+        }
+        await removed?.close()
+        return removed != nil
+    }
+
+    var addresses: [ServerAddress] { state.withLockedValue { $0.connections.map(\.address) } }
+
+    var connected: [ServerConnection] { state.withLockedValue { $0.connections.filter(\.isConnected) } }
+
+    /// The next connected server in round-robin order that is not in `excluded`.
+    func next(excluding excluded: Set<ObjectIdentifier> = []) -> ServerConnection? {
+        state.withLockedValue { state in
+            let count = state.connections.count
+            for offset in 0..<count {
+                let connection = state.connections[(state.cursor + offset) % count]
+                if connection.isConnected, !excluded.contains(ObjectIdentifier(connection)) {
+                    state.cursor = (state.cursor + offset + 1) % count
+                    return connection
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Returns once at least one server is connected; throws ``GearmanError/timeout`` after `timeout`.
+    func waitForServer(timeout: Duration?) async throws {
+        let available = state.withLockedValue { $0.serverAvailable }
+        try await withTimeout(timeout) { try await available.value() }
+    }
+
+    func connectionStateChanged(_ connection: ServerConnection) {
+        let fulfil = state.withLockedValue { state -> OneShot<Void>? in
+            let anyConnected = state.connections.contains(where: \.isConnected)
+            if anyConnected { return state.serverAvailable }
+            if state.serverAvailable.result != nil { state.serverAvailable = OneShot() }
+            return nil
+        }
+        fulfil?.fulfill(.success(()))
+    }
+
+    /// Closes every connection; later `add` calls throw ``GearmanError/shutdown``.
+    func shutdown() async {
+        let connections = state.withLockedValue { state in
+            state.isShutdown = true
+            defer { state.connections = [] }
+            return state.connections
+        }
+        for connection in connections { await connection.close() }
+        state.withLockedValue { $0.serverAvailable }.fulfill(.failure(GearmanError.shutdown))
+    }
+}

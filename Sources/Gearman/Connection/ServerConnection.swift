@@ -1,0 +1,226 @@
+import GearmanProtocol
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// One server of a client or worker: a channel that reconnects with backoff, pairing requests with replies.
+///
+/// All state lives on `eventLoop`; public entry points hop there.
+final class ServerConnection: Sendable {
+    typealias ReplyHandler = @Sendable (Packet) -> Void
+
+    struct PendingRequest {
+        let promise: EventLoopPromise<Packet>
+        /// Runs on the event loop as the reply arrives, before any later packet is processed.
+        let onReply: ReplyHandler?
+    }
+
+    private final class Core {
+        var machine: ConnectionStateMachine<PendingRequest>
+        var channel: (any Channel)?
+        var reconnectTimer: Scheduled<Void>?
+
+        init(backoff: Backoff) {
+            machine = ConnectionStateMachine(backoff: backoff)
+        }
+    }
+
+    let address: ServerAddress
+    let eventLoop: any EventLoop
+    private let core: NIOLoopBoundBox<Core>
+    private let active = NIOLockedValueBox(false)
+    private weak let delegate: (any ServerConnectionDelegate)?
+    private weak let pool: ConnectionPool?
+    private let logger: Logger
+
+    init(address: ServerAddress, eventLoop: any EventLoop, backoff: Backoff, delegate: any ServerConnectionDelegate, pool: ConnectionPool, logger: Logger) {
+        self.address = address
+        self.eventLoop = eventLoop
+        self.core = .makeBoxSendingValue(Core(backoff: backoff), eventLoop: eventLoop)
+        self.delegate = delegate
+        self.pool = pool
+        var logger = logger
+        logger[metadataKey: "gearman.server"] = "\(address)"
+        self.logger = logger
+    }
+
+    /// Whether the channel is up (may change at any time).
+    var isConnected: Bool { active.withLockedValue { $0 } }
+
+    func start() {
+        onLoop { self.run(self.core.value.machine.start()) }
+    }
+
+    /// Closes the channel for good, failing requests in flight.
+    func close() async {
+        let closed = eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
+            let channel = self.core.value.channel
+            self.run(self.core.value.machine.close())
+            return channel?.close().recover { _ in } ?? self.eventLoop.makeSucceededVoidFuture()
+        }
+        try? await closed.get()
+    }
+
+    /// Sends a packet whose reply the caller awaits. Throws ``GearmanError/connectionLost`` when not connected
+    /// or when the channel closes before the reply.
+    func request(_ packet: Packet, onReply: ReplyHandler? = nil) async throws -> Packet {
+        try await sendRequest(packet, onReply: onReply).get()
+    }
+
+    /// Like ``request(_:onReply:)``; called on the event loop, the packet is written before this returns.
+    func sendRequest(_ packet: Packet, onReply: ReplyHandler? = nil) -> EventLoopFuture<Packet> {
+        let promise = eventLoop.makePromise(of: Packet.self)
+        onLoop { self.send(packet, awaiting: PendingRequest(promise: promise, onReply: onReply)) }
+        return promise.futureResult
+    }
+
+    /// Sends a packet that has no reply, returning once it is written.
+    func send(_ packet: Packet) async throws {
+        let promise = eventLoop.makePromise(of: Void.self)
+        onLoop { self.send(packet, awaiting: nil, written: promise) }
+        try await promise.futureResult.get()
+    }
+
+    /// Sends a packet that has no reply without waiting. Called on the event loop (handshakes), the packet
+    /// is written before this returns.
+    func sendAndForget(_ packet: Packet) {
+        onLoop { self.send(packet, awaiting: nil) }
+    }
+
+    private func onLoop(_ body: @escaping @Sendable () -> Void) {
+        if eventLoop.inEventLoop { body() } else { eventLoop.execute(body) }
+    }
+
+    private func send(_ packet: Packet, awaiting request: PendingRequest?, written: EventLoopPromise<Void>? = nil) {
+        switch core.value.machine.send(expecting: request) {
+        case .write:
+            core.value.channel?.writeAndFlush(packet, promise: written)
+        case .failNotConnected(let request):
+            request?.promise.fail(GearmanError.connectionLost)
+            written?.fail(GearmanError.connectionLost)
+        default:
+            preconditionFailure("send returns .write or .failNotConnected")
+        }
+    }
+
+    // MARK: Channel events (on the event loop)
+
+    func received(_ packet: Packet, on channel: any Channel) {
+        guard core.value.channel === channel else { return }
+        switch core.value.machine.received(packet) {
+        case .reply(let request):
+            request.onReply?(packet)
+            request.promise.succeed(packet)
+        case .unsolicited:
+            delegate?.connection(self, received: packet)
+        case .closeUnexpectedReply:
+            logger.warning("unexpected reply, closing", metadata: ["packet": "\(packet)"])
+            channel.close(promise: nil)
+        default:
+            break
+        }
+    }
+
+    func channelInactive(_ channel: any Channel) {
+        guard core.value.channel === channel else { return }
+        run(core.value.machine.disconnected())
+    }
+
+    private func connect() {
+        let bootstrap: ClientBootstrap
+        do {
+            bootstrap = try address.bootstrap(on: eventLoop) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(FrameDecoder(expecting: .response)),
+                        MessageToByteHandler(PacketEncoder()),
+                        GearmanChannelHandler(connection: self),
+                    ])
+                }
+            }
+        } catch {
+            logger.error("cannot configure connection", metadata: ["error": "\(error)"])
+            run(core.value.machine.connectFailed())
+            return
+        }
+        bootstrap.connect(host: address.host, port: address.port).hop(to: eventLoop).whenComplete { result in
+            switch result {
+            case .success(let channel) where channel.isActive:
+                self.core.value.channel = channel
+                self.run(self.core.value.machine.connected())
+            case .success(let channel):
+                channel.close(promise: nil)
+                self.run(self.core.value.machine.connectFailed())
+            case .failure(let error):
+                self.logger.debug("connect failed", metadata: ["error": "\(error)"])
+                self.run(self.core.value.machine.connectFailed())
+            }
+        }
+    }
+
+    private func run(_ action: ConnectionStateMachine<PendingRequest>.Action) {
+        switch action {
+        case .none, .write, .failNotConnected, .reply, .unsolicited, .closeUnexpectedReply:
+            break
+        case .connect:
+            connect()
+        case .announceConnected:
+            logger.debug("connected")
+            delegate?.connectionEstablished(self)
+            setActive(true)
+        case .scheduleReconnect(let delay):
+            scheduleReconnect(after: delay)
+        case .announceLost(let requests, let delay):
+            logger.debug("connection lost")
+            core.value.channel = nil
+            setActive(false)
+            requests.forEach { $0.promise.fail(GearmanError.connectionLost) }
+            delegate?.connectionLost(self)
+            scheduleReconnect(after: delay)
+        case .close(let requests, let announceLost):
+            core.value.channel = nil
+            core.value.reconnectTimer?.cancel()
+            setActive(false)
+            requests.forEach { $0.promise.fail(GearmanError.connectionLost) }
+            if announceLost { delegate?.connectionLost(self) }
+        }
+    }
+
+    private func setActive(_ value: Bool) {
+        active.withLockedValue { $0 = value }
+        pool?.connectionStateChanged(self)
+    }
+
+    private func scheduleReconnect(after delay: Duration) {
+        core.value.reconnectTimer = eventLoop.scheduleTask(in: TimeAmount(delay)) {
+            self.run(self.core.value.machine.reconnectTimerFired())
+        }
+    }
+}
+
+/// Turns channel events into ``ServerConnection`` calls.
+final class GearmanChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = Frame
+
+    private let connection: ServerConnection
+
+    init(connection: ServerConnection) {
+        self.connection = connection
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .packet(let packet) = unwrapInboundIn(data) {
+            connection.received(packet, on: context.channel)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connection.channelInactive(context.channel)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,274 @@
+import GearmanProtocol
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Takes jobs from one or more job servers and runs them, several at a time if asked.
+///
+/// ```swift
+/// let worker = GearmanWorker(servers: [ServerAddress(host: "127.0.0.1")])
+/// worker.register("reverse") { job in String(try job.payload(as: String.self).reversed()) }
+/// try await worker.run(concurrency: 4)    // until worker.stop()
+/// ```
+///
+/// Callers that want their own loop register functions without handlers and use ``nextJob()``.
+public final class GearmanWorker: Sendable {
+    /// Worker-wide settings.
+    public struct Configuration: Sendable {
+        /// Sent as SET_CLIENT_ID; shows in the server's `workers` listing.
+        public var workerID: String?
+        public var backoff: Backoff
+        /// Encodes and decodes `Codable` payloads.
+        public var coder: any PayloadCoder
+        public var eventLoopGroup: any EventLoopGroup
+        public var logger: Logger
+
+        public init(
+            workerID: String? = nil,
+            backoff: Backoff = Backoff(),
+            coder: any PayloadCoder = JSONPayloadCoder(),
+            eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+            logger: Logger = Logger(label: "gearman.worker")
+        ) {
+            self.workerID = workerID
+            self.backoff = backoff
+            self.coder = coder
+            self.eventLoopGroup = eventLoopGroup
+            self.logger = logger
+        }
+    }
+
+    private typealias Machine = WorkerStateMachine<ObjectIdentifier, Int, WorkerJob>
+
+    private struct State {
+        var machine = Machine()
+        var waiters: [Int: CheckedContinuation<WorkerJob?, Never>] = [:]
+        var nextWaiter = 0
+        var functions: [String: FunctionRegistration] = [:]
+        var connections: [ObjectIdentifier: ServerConnection] = [:]
+    }
+
+    public let configuration: Configuration
+    private let pool: ConnectionPool
+    private let state = NIOLockedValueBox(State())
+
+    /// Creates a worker and starts connecting to `servers` in the background.
+    public init(servers: [ServerAddress] = [], configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        self.pool = ConnectionPool(eventLoopGroup: configuration.eventLoopGroup, backoff: configuration.backoff, logger: configuration.logger)
+        for server in Set(servers) { try? pool.add(server, delegate: self) }
+    }
+
+    /// Adds a server at run time. Throws ``GearmanError/Code/invalidConfiguration`` if it is already there.
+    public func addServer(_ address: ServerAddress) throws {
+        try pool.add(address, delegate: self)
+    }
+
+    /// Removes a server; jobs running from it can no longer report back.
+    public func removeServer(_ address: ServerAddress) async {
+        await pool.remove(address)
+    }
+
+    /// The configured servers.
+    public var servers: [ServerAddress] { pool.addresses }
+
+    /// The servers connected right now.
+    public var connectedServers: [ServerAddress] { pool.connected.map(\.address) }
+
+    /// Returns once some server is connected; throws ``GearmanError/timeout`` otherwise.
+    public func waitForServer(timeout: Duration? = nil) async throws {
+        try await pool.waitForServer(timeout: timeout)
+    }
+
+    // MARK: Functions
+
+    /// Registers (or replaces) a function. `timeout` is the server-side CAN_DO_TIMEOUT.
+    public func register(_ name: String, timeout: Duration? = nil, handler: FunctionRegistration.Handler? = nil) {
+        let registration = FunctionRegistration(name, timeout: timeout, handler: handler)
+        let connections = state.withLockedValue { state in
+            state.functions[name] = registration
+            return Array(state.connections.values)
+        }
+        connections.forEach { $0.sendAndForget(registration.canDoPacket) }
+    }
+
+    /// Stops taking jobs of a function (CANT_DO).
+    public func unregister(_ name: String) {
+        let connections = state.withLockedValue { state in
+            state.functions[name] = nil
+            return Array(state.connections.values)
+        }
+        connections.forEach { $0.sendAndForget(Packet(.request, .cantDo, [name])) }
+    }
+
+    /// Replaces the whole set of functions (RESET_ABILITIES, then CAN_DO for each).
+    public func setFunctions(_ functions: [FunctionRegistration]) {
+        let connections = state.withLockedValue { state in
+            state.functions = Dictionary(functions.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+            return Array(state.connections.values)
+        }
+        for connection in connections {
+            connection.sendAndForget(Packet(.request, .resetAbilities))
+            functions.forEach { connection.sendAndForget($0.canDoPacket) }
+        }
+    }
+
+    /// The registered function names.
+    public var functions: [String] { state.withLockedValue { $0.functions.keys.sorted() } }
+
+    // MARK: Taking jobs
+
+    /// Waits for the next job from any server. Returns `nil` after ``stop()``, ``stopWaitingForJobs()``
+    /// or when the calling task is cancelled. The caller must finish the job (complete, fail or exception).
+    ///
+    /// ```swift
+    /// worker.register("resize")
+    /// while let job = try await worker.nextJob() {
+    ///     try await job.complete(resize(job.payload))
+    /// }
+    /// ```
+    public func nextJob() async -> WorkerJob? {
+        let id = state.withLockedValue { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let actions = state.withLockedValue { state -> [Machine.Action] in
+                    if Task.isCancelled { return [] }
+                    state.waiters[id] = continuation
+                    return state.machine.waiterArrived(id)
+                }
+                if Task.isCancelled, actions.isEmpty { continuation.resume(returning: nil) }
+                perform(actions)
+            }
+        } onCancel: {
+            perform(state.withLockedValue { $0.machine.waiterLeft(id) })
+        }
+    }
+
+    /// Makes the callers currently waiting in ``nextJob()`` return `nil`; the worker keeps running.
+    public func stopWaitingForJobs() {
+        perform(state.withLockedValue { $0.machine.interrupt() })
+    }
+
+    /// Runs registered handlers, `concurrency` jobs at a time, until ``stop()``; then waits for running jobs
+    /// and disconnects.
+    public func run(concurrency: Int = 1) async {
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<max(concurrency, 1) {
+                group.addTask {
+                    while !self.isStopped {
+                        if let job = await self.nextJob() { await self.perform(job) }
+                    }
+                }
+            }
+        }
+        await pool.shutdown()
+    }
+
+    /// Graceful stop: take no more jobs; ``run(concurrency:)`` returns once running jobs have finished.
+    public func stop() {
+        perform(state.withLockedValue { $0.machine.stop() })
+    }
+
+    /// Whether ``stop()`` was called.
+    public var isStopped: Bool { state.withLockedValue { $0.machine.isStopped } }
+
+    /// Stops and disconnects at once; the server requeues jobs that were not finished.
+    public func shutdown() async {
+        stop()
+        await pool.shutdown()
+    }
+
+    // MARK: Internals
+
+    private func perform(_ job: WorkerJob) async {
+        let handler = state.withLockedValue { $0.functions[job.function]?.handler }
+        do {
+            guard let handler else { throw WorkFailure() }
+            let result = try await handler(job)
+            try await job.complete(result.payload)
+        } catch is WorkFailure {
+            try? await job.fail()
+        } catch {
+            try? await job.exception(String(describing: error))
+        }
+    }
+
+    private func perform(_ actions: [Machine.Action]) {
+        for action in actions {
+            switch action {
+            case .grab(let id):
+                guard let connection = state.withLockedValue({ $0.connections[id] }) else { continue }
+                connection.sendRequest(Packet(.request, .grabJobUniq)).whenSuccess { reply in
+                    self.grabbed(reply, on: connection)
+                }
+            case .preSleep(let id):
+                state.withLockedValue { $0.connections[id] }?.sendAndForget(Packet(.request, .preSleep))
+            case .deliver(let job, let waiter):
+                state.withLockedValue { $0.waiters.removeValue(forKey: waiter) }?.resume(returning: job)
+            case .release(let waiters):
+                let continuations = state.withLockedValue { state in waiters.compactMap { state.waiters.removeValue(forKey: $0) } }
+                continuations.forEach { $0.resume(returning: nil) }
+            }
+        }
+    }
+
+    /// The answer to GRAB_JOB_UNIQ.
+    private func grabbed(_ reply: Packet, on connection: ServerConnection) {
+        let id = ObjectIdentifier(connection)
+        let job: WorkerJob
+        switch reply.type {
+        case .jobAssignUniq:
+            job = WorkerJob(
+                handle: reply.string(0), function: reply.string(1), unique: reply.string(2), payload: reply.arguments[3],
+                connection: connection, coder: configuration.coder)
+        case .jobAssign:
+            job = WorkerJob(
+                handle: reply.string(0), function: reply.string(1), unique: "", payload: reply.arguments[2],
+                connection: connection, coder: configuration.coder)
+        default:
+            if reply.type == .error {
+                configuration.logger.warning("grab refused", metadata: ["error": "\(reply.string(0)) \(reply.string(1))"])
+            }
+            perform(state.withLockedValue { $0.machine.noJob(on: id) })
+            return
+        }
+        perform(state.withLockedValue { $0.machine.assigned(job, on: id) })
+    }
+}
+
+extension GearmanWorker: ServerConnectionDelegate {
+    func connectionEstablished(_ connection: ServerConnection) {
+        let functions = state.withLockedValue { state in
+            state.connections[ObjectIdentifier(connection)] = connection
+            return Array(state.functions.values)
+        }
+        if let workerID = configuration.workerID {
+            connection.sendAndForget(Packet(.request, .setClientID, [workerID]))
+        }
+        functions.forEach { connection.sendAndForget($0.canDoPacket) }
+        perform(state.withLockedValue { $0.machine.connectionUp(ObjectIdentifier(connection)) })
+    }
+
+    func connectionLost(_ connection: ServerConnection) {
+        let id = ObjectIdentifier(connection)
+        perform(state.withLockedValue { state in
+            state.connections[id] = nil
+            return state.machine.connectionDown(id)
+        })
+    }
+
+    func connection(_ connection: ServerConnection, received packet: Packet) {
+        switch packet.type {
+        case .noop:
+            perform(state.withLockedValue { $0.machine.noop(on: ObjectIdentifier(connection)) })
+        case .error:
+            configuration.logger.warning("server error", metadata: ["code": "\(packet.string(0))", "message": "\(packet.string(1))"])
+        default:
+            break
+        }
+    }
+}

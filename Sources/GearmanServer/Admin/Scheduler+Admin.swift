@@ -1,0 +1,96 @@
+import Foundation
+import GearmanProtocol
+import Logging
+import NIOCore
+
+extension Scheduler {
+    /// Answers one text admin line, byte for byte as gearmand does unless noted.
+    func handleAdmin(_ line: ByteBuffer, from connection: ServerConnection) {
+        guard !connection.isClosed else { return }
+        let command = AdminCommand(parsing: line)
+        sendText(connection, response(to: command))
+        if case .shutdown(let graceful) = command {
+            logger.notice("shutdown requested by admin", metadata: ["connection": "\(connection.id)", "graceful": "\(graceful)"])
+            requestShutdown(graceful)
+        }
+    }
+
+    private func response(to command: AdminCommand) -> String {
+        switch command {
+        case .status:
+            return listing(sortedFunctions.map { "\($0.displayName)\t\($0.totalJobs)\t\($0.runningCount)\t\($0.workerCount)" })
+        case .priorityStatus:
+            return listing(
+                sortedFunctions.map { function in
+                    let counts = JobPriority.allCases.map { String(function.queuedCount[$0.rawValue]) }
+                    return ([function.displayName] + counts + [String(function.workerCount)]).joined(separator: "\t")
+                }
+            )
+        case .workers:
+            return listing(
+                connections.values.sorted { $0.id < $1.id }.map { connection in
+                    // gearmand lists a worker's functions newest first.
+                    let names = connection.abilities.reversed().map { " " + $0.function.displayName }.joined()
+                    return "\(connection.id) \(connection.peerAddress) \(connection.clientID) :\(names)"
+                }
+            )
+        case .version:
+            return "OK \(configuration.version)\n"
+        case .getpid:
+            return "OK \(ProcessInfo.processInfo.processIdentifier)\n"
+        case .verbose:
+            return "OK \(logger.logLevel.rawValue.uppercased())\n"
+        case .maxQueue(let name, let limits):
+            let function = function(named: ByteBuffer(string: name))
+            let values = limits ?? [0]
+            // One value applies to every priority; three set high, normal and low.
+            function.maxQueue = JobPriority.allCases.map { values.count >= 3 ? values[$0.rawValue] : values[0] }
+            return Self.ok
+        case .shutdown:
+            return Self.ok
+        case .showJobs:
+            return listing(
+                jobsByHandle.values.sorted { $0.handle.string < $1.handle.string }.map { job in
+                    "\(job.handle.string)\t\(job.retries)\t0\t\(job.state == .running ? 0 : 1)"
+                }
+            )
+        case .showUniqueJobs:
+            return listing(
+                jobsByHandle.values.filter { $0.coalescingKey != nil }.sorted { $0.handle.string < $1.handle.string }.map {
+                    "\($0.unique.string)\t\($0.handle.string)"
+                }
+            )
+        case .cancelJob(let handle):
+            guard let job = jobsByHandle[ByteBuffer(string: handle)], job.state == .queued || job.state == .scheduled else {
+                return "ERR UNKNOWN_JOB\r\n"
+            }
+            for client in job.clients { send(client, .workFail, job.handle) }
+            remove(job)
+            return Self.ok
+        case .createFunction(let name):
+            _ = function(named: ByteBuffer(string: name))
+            return Self.ok
+        case .dropFunction(let name):
+            guard let function = functions[ByteBuffer(string: name)] else { return "ERR function not found\r\n" }
+            guard function.workerCount == 0, function.runningCount == 0 else {
+                return "ERR there are still connected workers or executing clients\r\n"
+            }
+            // Improvement over gearmand, which drops queued jobs with the function: never lose a job.
+            guard function.totalJobs == 0 else { return "ERR there are still queued jobs\r\n" }
+            functions[function.name] = nil
+            return Self.ok
+        case .invalidArguments(let word):
+            return "ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+\(word)\r\n"
+        case .unknown(let word):
+            return "ERR UNKNOWN_COMMAND Unknown+server+command\(word.isEmpty ? "NULL" : word)\r\n"
+        }
+    }
+
+    private static let ok = "OK\r\n"
+
+    private var sortedFunctions: [FunctionQueue] { functions.values.sorted { $0.displayName < $1.displayName } }
+
+    private func listing(_ lines: [String]) -> String {
+        lines.map { $0 + "\n" }.joined() + ".\n"
+    }
+}

@@ -1,0 +1,68 @@
+import GearmanProtocol
+import Logging
+import NIOCore
+
+/// Connects one channel to the scheduler: frames in, protocol errors answered with ERROR and a close.
+///
+/// Decoding runs on the channel's own event loop; everything else hops to the scheduler's loop.
+final class ConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = Frame
+
+    private let scheduler: Scheduler
+    private var connection: ServerConnection?
+
+    init(scheduler: Scheduler) {
+        self.scheduler = scheduler
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let connection = ServerConnection(channel: context.channel)
+        self.connection = connection
+        onScheduler { $0.connected(connection) }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let connection else { return }
+        switch unwrapInboundIn(data) {
+        case .packet(let packet): onScheduler { $0.handle(packet, from: connection) }
+        case .adminLine(let line): onScheduler { $0.handleAdmin(line, from: connection) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let connection { onScheduler { $0.disconnected(connection) } }
+        connection = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let protocolError = error as? ProtocolError, protocolError != .truncated {
+            scheduler.logger.warning(
+                "closing connection after a protocol error",
+                metadata: ["peer": "\(context.remoteAddress?.description ?? "-")", "error": "\(protocolError)"]
+            )
+            var packet = context.channel.allocator.buffer(capacity: 64)
+            packet.writePacket(.response, .error, ByteBuffer(string: protocolError.code), ByteBuffer(string: protocolError.message))
+            context.writeAndFlush(wrapOutboundOut(packet)).whenComplete { [channel = context.channel] _ in
+                channel.close(promise: nil)
+            }
+        } else {
+            scheduler.logger.debug("connection error", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
+    private func onScheduler(_ body: @escaping @Sendable (Scheduler) -> Void) {
+        let scheduler = self.scheduler
+        if scheduler.loop.inEventLoop {
+            body(scheduler)
+        } else {
+            scheduler.loop.execute { body(scheduler) }
+        }
+    }
+}
+
+extension ConnectionHandler {
+    typealias OutboundOut = ByteBuffer
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import GearmanProtocol
+import NIOCore
+
+/// The embedded default queue store: one SQLite file in WAL mode.
+///
+/// A commit is durable against a crash of the server process (`kill -9`) once it returns; with
+/// `synchronous: .full` it also survives a crash of the machine, at the cost of an fsync per commit.
+public final class SQLiteQueueStore: QueueStore {
+    /// How hard a commit pushes to disk.
+    public enum Synchronous: String, Sendable, CaseIterable {
+        /// Written to the WAL before the commit returns: survives a crash of the server.
+        case normal
+        /// Also fsynced: survives a crash of the machine.
+        case full
+    }
+
+    public let path: String
+    private let database: DatabaseQueue
+
+    public var description: String { "sqlite:\(path)" }
+
+    /// Opens (or creates) the queue file. Throws for a file that is not SQLite or holds a foreign table.
+    public init(path: String, synchronous: Synchronous = .normal) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.label = "geard.queue"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue.uppercased())")
+        }
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        try database.write { db in
+            try db.execute(sql: Self.schema)
+            let columns = try Set(db.columns(in: "gearman_jobs").map(\.name))
+            guard columns == Self.columns else {
+                throw DatabaseError(message: "table gearman_jobs in \(path) has columns \(columns.sorted()), expected \(Self.columns.sorted())")
+            }
+        }
+    }
+
+    private static let schema = """
+        CREATE TABLE IF NOT EXISTS gearman_jobs (
+            id INTEGER PRIMARY KEY,
+            function BLOB NOT NULL,
+            uniq BLOB NOT NULL,
+            payload BLOB NOT NULL,
+            priority INTEGER NOT NULL,
+            run_at INTEGER,
+            retries INTEGER NOT NULL,
+            submitted_at INTEGER NOT NULL,
+            reducer BLOB
+        )
+        """
+    private static let columns: Set<String> = ["id", "function", "uniq", "payload", "priority", "run_at", "retries", "submitted_at", "reducer"]
+
+    public func highestJobID() throws -> UInt64 {
+        try database.read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM gearman_jobs") ?? 0) }
+    }
+
+    public func commit(_ batch: QueueStoreBatch) throws {
+        try database.write { db in
+            if !batch.added.isEmpty {
+                let insert = try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO gearman_jobs (id, function, uniq, payload, priority, run_at, retries, submitted_at, reducer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                )
+                for job in batch.added {
+                    try insert.execute(arguments: [
+                        Int64(job.id), Data(job.function.readableBytesView), Data(job.unique.readableBytesView),
+                        Data(job.payload.readableBytesView), job.priority.rawValue, job.runAt, job.retries, job.submittedAt,
+                        job.reducer.map { Data($0.readableBytesView) },
+                    ])
+                }
+            }
+            if !batch.retried.isEmpty {
+                let update = try db.cachedStatement(sql: "UPDATE gearman_jobs SET retries = ? WHERE id = ?")
+                for (id, retries) in batch.retried { try update.execute(arguments: [retries, Int64(id)]) }
+            }
+            if !batch.removed.isEmpty {
+                let delete = try db.cachedStatement(sql: "DELETE FROM gearman_jobs WHERE id = ?")
+                for id in batch.removed { try delete.execute(arguments: [Int64(id)]) }
+            }
+        }
+    }
+
+    public func forEachChunk(of chunkSize: Int, _ body: ([StoredJob]) throws -> Void) throws {
+        var lastID: Int64 = 0
+        while true {
+            let chunk = try database.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT id, function, uniq, payload, priority, run_at, retries, submitted_at, reducer FROM gearman_jobs WHERE id > ? ORDER BY id LIMIT ?",
+                    arguments: [lastID, chunkSize]
+                ).map(Self.storedJob)
+            }
+            guard let last = chunk.last else { return }
+            try body(chunk)
+            lastID = Int64(last.id)
+        }
+    }
+
+    private static func storedJob(_ row: Row) -> StoredJob {
+        func bytes(_ column: String) -> ByteBuffer {
+            let data: Data = row[column] ?? Data()
+            return ByteBuffer(bytes: data)
+        }
+        let reducer: Data? = row["reducer"]
+        return StoredJob(
+            id: UInt64(row["id"] as Int64), function: bytes("function"), unique: bytes("uniq"), payload: bytes("payload"),
+            priority: JobPriority(rawValue: row["priority"]) ?? .normal, runAt: row["run_at"], retries: row["retries"],
+            submittedAt: row["submitted_at"], reducer: reducer.map { ByteBuffer(bytes: $0) }
+        )
+    }
+}

@@ -1,0 +1,73 @@
+import GearmanProtocol
+import NIOCore
+
+/// A job known to the scheduler, from submit until its final result. Confined to the scheduler's event loop.
+final class Job: @unchecked Sendable {
+    enum State {
+        /// A background job being written to the queue store; acknowledged once durable.
+        case persisting
+        /// Waiting for its epoch or schedule time.
+        case scheduled
+        case queued
+        case running
+        /// Finished or cancelled; entries left in queues are skipped.
+        case gone
+    }
+
+    /// The number in the handle, and the job's key in the queue store.
+    let id: UInt64
+    let handle: ByteBuffer
+    let function: FunctionQueue
+    /// The unique id as the client sent it (possibly empty).
+    let unique: ByteBuffer
+    /// The key that coalesces submits, or `nil` when the job never coalesces (empty unique id).
+    let coalescingKey: ByteBuffer?
+    let payload: ByteBuffer
+    let priority: JobPriority
+    let isBackground: Bool
+    let reducer: ByteBuffer?
+    /// Seconds since 1970 when a scheduled job becomes runnable.
+    let runAt: Int64?
+    /// Seconds since 1970.
+    let submittedAt: Int64
+
+    var state: State
+    /// Submitters waiting for JOB_CREATED while the job is `.persisting`.
+    var acknowledgementWaiters: [ServerConnection] = []
+    /// Clients waiting for this job's result (foreground submitters and those who joined by unique id).
+    var clients: [ServerConnection] = []
+    var worker: ServerConnection?
+    var numerator = ByteBuffer(string: "0")
+    var denominator = ByteBuffer(string: "0")
+    /// How many times a worker took the job and then lost it (disconnect or timeout).
+    var retries = 0
+    /// Releases a scheduled job when its time comes, or takes a running job back at its worker timeout.
+    var timer: Scheduled<Void>?
+    /// When the job last entered its queue, and when a worker last took it: for wait and run time metrics.
+    var queuedAt = NIODeadline.now()
+    var startedAt = NIODeadline.now()
+
+    init(
+        id: UInt64, handle: ByteBuffer, function: FunctionQueue, unique: ByteBuffer, coalescingKey: ByteBuffer?,
+        payload: ByteBuffer, priority: JobPriority, isBackground: Bool, reducer: ByteBuffer?, runAt: Int64?,
+        submittedAt: Int64, retries: Int = 0
+    ) {
+        self.id = id
+        self.handle = handle
+        self.function = function
+        self.unique = unique
+        self.coalescingKey = coalescingKey
+        self.payload = payload
+        self.priority = priority
+        self.isBackground = isBackground
+        self.reducer = reducer
+        self.runAt = runAt
+        self.submittedAt = submittedAt
+        self.retries = retries
+        self.state = runAt == nil ? .queued : .scheduled
+    }
+
+    func removeClient(_ client: ServerConnection) {
+        clients.removeAll { $0 === client }
+    }
+}

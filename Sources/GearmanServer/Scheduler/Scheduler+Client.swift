@@ -1,0 +1,176 @@
+import Foundation
+import GearmanProtocol
+import NIOCore
+
+extension Scheduler {
+    func submit(_ packet: Packet, from client: ServerConnection) {
+        guard let kind = packet.type.submitKind else { return }
+        guard !isDraining else { return sendError(client, code: "SHUTTING_DOWN", "the server is shutting down") }
+        let arguments = packet.arguments
+        let name = arguments[0]
+        guard name.readableBytes > 0 else {
+            return sendError(client, code: "INVALID_FUNCTION_NAME", "the function name is empty")
+        }
+        var payload = arguments[arguments.count - 1]
+        var reducer: ByteBuffer?
+        var runAt: Int64?
+        switch packet.type {
+        case .submitJobEpoch:
+            guard let epoch = Int64(arguments[2].string) else {
+                return sendError(client, code: "INVALID_EPOCH", "epoch '\(arguments[2].string)' is not a number")
+            }
+            runAt = epoch
+        case .submitJobSched:
+            guard let schedule = CronSchedule(fields: arguments[2...6].map(\.string)) else {
+                return sendError(client, code: "INVALID_SCHEDULE", "minute/hour/day/month/weekday out of range")
+            }
+            guard let next = schedule.nextRun(after: Self.now()) else {
+                return sendError(client, code: "INVALID_SCHEDULE", "the schedule never matches")
+            }
+            runAt = next
+        case .submitReduceJob, .submitReduceJobBackground:
+            reducer = arguments[2].compactCopy()
+        default:
+            break
+        }
+
+        let function = function(named: name)
+        let unique = arguments[1]
+        // Empty unique: never coalesce. "-": coalesce on the payload (gearmand's convention).
+        let keyIsPayload = unique.readableBytesView.elementsEqual([UInt8(ascii: "-")])
+        let coalescingKey: ByteBuffer? = unique.readableBytes == 0 ? nil : (keyIsPayload ? payload : unique)
+        if let key = coalescingKey, let existing = function.jobsByUnique[key] {
+            if !kind.background { wait(client, for: existing) }
+            if existing.state == .persisting {
+                existing.acknowledgementWaiters.append(client)
+            } else {
+                send(client, .jobCreated, existing.handle)
+            }
+            return
+        }
+        guard !function.isFull(for: kind.priority) else {
+            return sendError(client, code: "QUEUE_ERROR", "Job queue is full")
+        }
+        payload = payload.compactCopy()
+        let storedUnique = unique.compactCopy()
+        let (id, handle) = makeHandle()
+        let job = Job(
+            id: id, handle: handle, function: function, unique: storedUnique,
+            coalescingKey: coalescingKey == nil ? nil : (keyIsPayload ? payload : storedUnique), payload: payload,
+            priority: kind.priority, isBackground: kind.background, reducer: reducer, runAt: runAt, submittedAt: Self.now()
+        )
+        jobsByHandle[job.handle] = job
+        if let key = job.coalescingKey { function.jobsByUnique[key] = job }
+        logger.debug("job submitted", metadata: ["handle": "\(job.handle.string)", "function": "\(function.displayName)"])
+        recordSubmitted()
+        if !kind.background { wait(client, for: job) }
+        if kind.background, let durable {
+            job.state = .persisting
+            function.persistingCount += 1
+            job.acknowledgementWaiters = [client]
+            return durable.add(job)
+        }
+        send(client, .jobCreated, job.handle)
+        start(job)
+    }
+
+    /// Queues a job, or arms its timer when it is scheduled for later.
+    private func start(_ job: Job) {
+        if let runAt = job.runAt, runAt > Self.now() {
+            job.state = .scheduled
+            job.function.scheduledCount += 1
+            let delay = TimeAmount.seconds(runAt - Self.now())
+            job.timer = loop.scheduleTask(in: delay) { [unowned self] in self.release(job) }
+        } else {
+            job.function.enqueue(job)
+            wakeWorker(for: job.function)
+        }
+    }
+
+    /// The queue store finished a commit: acknowledge its jobs and queue them, or refuse them.
+    func persisted(_ jobs: [Job], error: Error?) {
+        for job in jobs where job.state == .persisting {
+            let waiters = job.acknowledgementWaiters
+            job.acknowledgementWaiters = []
+            if let error {
+                for client in waiters { sendError(client, code: "QUEUE_ERROR", "the job could not be stored: \(error)") }
+                remove(job)
+            } else {
+                job.function.persistingCount -= 1
+                for client in waiters { send(client, .jobCreated, job.handle) }
+                start(job)
+            }
+        }
+    }
+
+    /// Re-creates a background job read from the queue store at start-up.
+    func recover(_ stored: StoredJob) {
+        let function = function(named: stored.function)
+        let keyIsPayload = stored.unique.readableBytesView.elementsEqual([UInt8(ascii: "-")])
+        var coalescingKey: ByteBuffer? = stored.unique.readableBytes == 0 ? nil : (keyIsPayload ? stored.payload : stored.unique)
+        if let key = coalescingKey, function.jobsByUnique[key] != nil { coalescingKey = nil }
+        let job = Job(
+            id: stored.id, handle: handle(for: stored.id), function: function, unique: stored.unique,
+            coalescingKey: coalescingKey, payload: stored.payload, priority: stored.priority, isBackground: true,
+            reducer: stored.reducer, runAt: stored.runAt, submittedAt: stored.submittedAt, retries: stored.retries
+        )
+        reserveHandles(through: stored.id)
+        jobsByHandle[job.handle] = job
+        if let key = coalescingKey { function.jobsByUnique[key] = job }
+        start(job)
+    }
+
+    /// Moves a scheduled job whose time has come into its queue.
+    private func release(_ job: Job) {
+        guard job.state == .scheduled else { return }
+        job.timer = nil
+        job.function.scheduledCount -= 1
+        job.function.enqueue(job)
+        wakeWorker(for: job.function)
+    }
+
+    private func wait(_ client: ServerConnection, for job: Job) {
+        guard client.waitingJobs.updateValue(job, forKey: ObjectIdentifier(job)) == nil else { return }
+        job.clients.append(client)
+    }
+
+    func sendStatus(ofHandle handle: ByteBuffer, to client: ServerConnection) {
+        let job = jobsByHandle[handle]
+        send(
+            client, .statusRes, handle, Self.flag(job != nil), Self.flag(job?.state == .running),
+            job?.numerator ?? Self.zero, job?.denominator ?? Self.zero
+        )
+    }
+
+    func sendStatus(ofUnique unique: ByteBuffer, to client: ServerConnection) {
+        let job = functions.values.lazy.compactMap { $0.jobsByUnique[unique] }.first
+        send(
+            client, .statusResUnique, unique, Self.flag(job != nil), Self.flag(job?.state == .running),
+            job?.numerator ?? Self.zero, job?.denominator ?? Self.zero, ByteBuffer(string: String(job?.clients.count ?? 0))
+        )
+    }
+
+    func setOption(_ option: ByteBuffer, for client: ServerConnection) {
+        guard option.string == "exceptions" else {
+            return sendError(client, code: "UNKNOWN_OPTION", "Server does not recognize given option")
+        }
+        client.wantsExceptions = true
+        send(client, .optionRes, option)
+    }
+
+    static let zero = ByteBuffer(string: "0")
+    private static let one = ByteBuffer(string: "1")
+    static func flag(_ value: Bool) -> ByteBuffer { value ? one : zero }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}
+
+extension ByteBuffer {
+    /// A copy that owns exactly its bytes, so a stored job does not keep a large read buffer alive.
+    func compactCopy() -> ByteBuffer {
+        var copy = ByteBufferAllocator().buffer(capacity: readableBytes)
+        copy.writeImmutableBuffer(self)
+        return copy
+    }
+}
+

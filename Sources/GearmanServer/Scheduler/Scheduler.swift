@@ -1,0 +1,174 @@
+import CoreMetrics
+import GearmanProtocol
+import Logging
+import NIOCore
+
+/// The job server's state: functions, jobs and connected peers. Every method runs on ``loop``, so no locks;
+/// that confinement is why it (and ``Job``, ``FunctionQueue``) may be `@unchecked Sendable`.
+///
+/// Packets arrive through ``handle(_:from:)``; responses are encoded into each connection's output buffer and
+/// flushed once per event-loop tick, however many packets a tick produced.
+final class Scheduler: @unchecked Sendable {
+    let loop: EventLoop
+    let configuration: ServerConfiguration
+    let logger: Logger
+    /// Called when an admin asks the server to shut down (`true`: graceful).
+    let requestShutdown: @Sendable (Bool) -> Void
+
+    var functions: [ByteBuffer: FunctionQueue] = [:]
+    var jobsByHandle: [ByteBuffer: Job] = [:]
+    var connections: [Int: ServerConnection] = [:]
+    /// The durable queue for background jobs; `nil` keeps them in memory only.
+    let durable: DurableQueue?
+    /// `nil` when no metrics backend is configured.
+    let metrics: ServerMetrics?
+    var throughput = ThroughputHistory()
+    /// Graceful shutdown progress; see ``beginDrain(timeout:)``.
+    var drainState = DrainState.serving
+    private var nextHandleNumber: UInt64 = 0
+    private var nextConnectionID = 0
+    private let handlePrefix: String
+    private var connectionsToFlush: [ServerConnection] = []
+
+    init(
+        loop: EventLoop, configuration: ServerConfiguration, logger: Logger,
+        queueStore: QueueStore?, metricsFactory: any MetricsFactory, requestShutdown: @escaping @Sendable (Bool) -> Void
+    ) {
+        self.loop = loop
+        self.configuration = configuration
+        self.logger = logger
+        self.requestShutdown = requestShutdown
+        self.metrics = metricsFactory is NOOPMetricsHandler ? nil : ServerMetrics(factory: metricsFactory)
+        self.handlePrefix = "H:\(configuration.handleHost):"
+        self.durable = queueStore.map { DurableQueue(store: $0, loop: loop, logger: logger) }
+        durable?.onCommitted = { [unowned self] jobs, error in self.persisted(jobs, error: error) }
+    }
+
+    // MARK: Connections
+
+    func connected(_ connection: ServerConnection) {
+        nextConnectionID += 1
+        connection.id = nextConnectionID
+        connections[connection.id] = connection
+        logger.debug("connected", metadata: ["connection": "\(connection.id)", "peer": "\(connection.peerAddress)"])
+    }
+
+    func disconnected(_ connection: ServerConnection) {
+        guard connections.removeValue(forKey: connection.id) != nil else { return }
+        connection.isClosed = true
+        logger.debug("disconnected", metadata: ["connection": "\(connection.id)"])
+        for job in Array(connection.waitingJobs.values) {
+            job.removeClient(connection)
+            if !job.isBackground, job.clients.isEmpty, job.state == .queued || job.state == .scheduled {
+                logger.debug("dropping foreground job whose clients left", metadata: ["handle": "\(job.handle.string)"])
+                remove(job)
+            }
+        }
+        connection.waitingJobs.removeAll()
+        for job in Array(connection.runningJobs.values) {
+            requeueOrFail(job, reason: "worker disconnected")
+        }
+        connection.runningJobs.removeAll()
+        removeAllAbilities(of: connection)
+    }
+
+    // MARK: Output
+
+    func send(_ connection: ServerConnection, _ type: PacketType, _ arguments: ByteBuffer...) {
+        guard !connection.isClosed else { return }
+        connection.output.writePacketHeader(.response, type, bodySize: arguments.reduce(max(arguments.count - 1, 0)) { $0 + $1.readableBytes })
+        for index in arguments.indices {
+            if index > 0 { connection.output.writeInteger(UInt8(0)) }
+            connection.output.writeImmutableBuffer(arguments[index])
+        }
+        scheduleFlush(connection)
+    }
+
+    func sendText(_ connection: ServerConnection, _ text: String) {
+        guard !connection.isClosed else { return }
+        connection.output.writeString(text)
+        scheduleFlush(connection)
+    }
+
+    func sendError(_ connection: ServerConnection, code: String, _ message: String) {
+        logger.warning("refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
+        send(connection, .error, ByteBuffer(string: code), ByteBuffer(string: message))
+    }
+
+    private func scheduleFlush(_ connection: ServerConnection) {
+        guard !connection.hasPendingFlush else { return }
+        connection.hasPendingFlush = true
+        if connectionsToFlush.isEmpty {
+            loop.execute { self.flushAll() }
+        }
+        connectionsToFlush.append(connection)
+    }
+
+    private func flushAll() {
+        let pending = connectionsToFlush
+        connectionsToFlush.removeAll(keepingCapacity: true)
+        for connection in pending {
+            connection.hasPendingFlush = false
+            guard !connection.isClosed, connection.output.readableBytes > 0 else { continue }
+            let bytes = connection.output
+            connection.output = connection.channel.allocator.buffer(capacity: 0)
+            connection.channel.writeAndFlush(bytes, promise: nil)
+        }
+    }
+
+    // MARK: Functions and jobs
+
+    func function(named name: ByteBuffer) -> FunctionQueue {
+        if let existing = functions[name] { return existing }
+        let function = FunctionQueue(name: ByteBuffer(buffer: name))
+        functions[function.name] = function
+        return function
+    }
+
+    /// A fresh job id and its handle.
+    func makeHandle() -> (id: UInt64, handle: ByteBuffer) {
+        nextHandleNumber += 1
+        return (nextHandleNumber, handle(for: nextHandleNumber))
+    }
+
+    func handle(for id: UInt64) -> ByteBuffer {
+        ByteBuffer(string: handlePrefix + String(id))
+    }
+
+    /// Makes sure new handles come after `id` (a recovered job's).
+    func reserveHandles(through id: UInt64) {
+        nextHandleNumber = max(nextHandleNumber, id)
+    }
+
+    /// Forgets a job that is not running: takes it out of its queue or the timers and every index.
+    func remove(_ job: Job) {
+        if job.isBackground, job.state != .persisting, job.state != .gone { durable?.remove(job) }
+        switch job.state {
+        case .persisting: job.function.persistingCount -= 1
+        case .queued: job.function.cancelQueued(job)
+        case .scheduled:
+            job.function.scheduledCount -= 1
+            job.timer?.cancel()
+        case .running:
+            recordEnded(job)
+            job.function.runningCount -= 1
+            job.timer?.cancel()
+            job.worker?.runningJobs[ObjectIdentifier(job)] = nil
+            job.worker = nil
+            drainProgressed()
+        case .gone: return
+        }
+        job.state = .gone
+        jobsByHandle[job.handle] = nil
+        if let key = job.coalescingKey, job.function.jobsByUnique[key] === job {
+            job.function.jobsByUnique[key] = nil
+        }
+        for client in job.clients { client.waitingJobs[ObjectIdentifier(job)] = nil }
+        job.clients.removeAll()
+    }
+}
+
+extension ByteBuffer {
+    /// The readable bytes as UTF-8, invalid sequences replaced; for logs and admin output.
+    var string: String { String(decoding: readableBytesView, as: UTF8.self) }
+}

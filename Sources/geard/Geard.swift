@@ -1,0 +1,195 @@
+import ArgumentParser
+import Foundation
+import GearmanLogging
+import GearmanServer
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `geard`: the Gearman job server. Flags follow the seed's `geard --help`, plus gearmand-style extras.
+@main
+struct Geard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "geard",
+        abstract: "Gearman job server, wire compatible with gearmand.",
+        discussion: """
+            Without -d, geard detaches from the terminal and runs as a daemon. Set STATSD_HOST, STATSD_PORT \
+            (default 8125) and STATSD_PREFIX to send metrics to statsd.
+            """
+    )
+
+    @Flag(name: .customShort("d"), help: "Do not run as a daemon (stay in the foreground).")
+    var foreground = false
+
+    @Option(name: [.customShort("p"), .long], help: "Port on which to listen.")
+    var port = 4730
+
+    @Option(name: .long, help: "IP address or domain name to listen on.")
+    var listenAddress = "0.0.0.0"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Logging config file in Python's logging.config INI format (StreamHandler, FileHandler, TimedRotatingFileHandler).",
+            valueName: "LOG_CONFIG"
+        )
+    )
+    var logConfig: String?
+
+    @Option(name: .long, help: "PID file, written once the port is bound and removed on exit.")
+    var pidfile: String?
+
+    @Option(name: .customLong("ssl-ca"), help: ArgumentHelp("Path to CA certificate.", valueName: "PATH"))
+    var sslCA: String?
+
+    @Option(name: .customLong("ssl-cert"), help: ArgumentHelp("Path to SSL public certificate.", valueName: "PATH"))
+    var sslCert: String?
+
+    @Option(name: .customLong("ssl-key"), help: ArgumentHelp("Path to SSL private key.", valueName: "PATH"))
+    var sslKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("Path to ACL file.", valueName: "PATH"))
+    var acl: String?
+
+    @Flag(name: .long, help: "Enable TCP keepalives on accepted sockets.")
+    var keepalive = false
+
+    @Option(name: .customLong("keepalive-idle"), help: ArgumentHelp("TCP keepalive idle time, seconds.", valueName: "TCP_KEEPIDLE"))
+    var keepaliveIdle = 7200
+
+    @Option(name: .customLong("keepalive-interval"), help: ArgumentHelp("TCP keepalive probe interval, seconds.", valueName: "TCP_KEEPINTVL"))
+    var keepaliveInterval = 75
+
+    @Option(name: .customLong("keepalive-count"), help: ArgumentHelp("TCP keepalive probes count.", valueName: "TCP_KEEPCNT"))
+    var keepaliveCount = 9
+
+    @Option(name: .long, help: "Event loop threads for connections; scheduling always runs on the first.")
+    var threads = 1
+
+    @Option(name: [.customShort("j"), .long], help: "Attempts a job gets before it is failed when its workers vanish or time out (0: no limit).")
+    var jobRetries = 0
+
+    @Option(name: .long, help: "Largest accepted packet body, bytes.")
+    var maxPacketSize = 64 << 20
+
+    @Option(name: .long, help: "Where background jobs are kept: sqlite (durable, the default) or memory.")
+    var queue: QueueKind = .sqlite
+
+    @Option(name: .long, help: ArgumentHelp("SQLite queue file (default: $XDG_STATE_HOME/geard/queue.sqlite, else ./geard-queue.sqlite).", valueName: "PATH"))
+    var queuePath: String?
+
+    @Option(name: .long, help: "SQLite durability: normal survives a crash of geard, full also a crash of the machine (fsync per commit).")
+    var queueSync: SQLiteQueueStore.Synchronous = .normal
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Log level to standard error when there is no --log-config. (default: info)", valueName: "LEVEL")
+    )
+    var logLevel: Logger.Level?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve Prometheus /metrics, the dashboard (/) and /api/status over HTTP on this address, e.g. 127.0.0.1:9100.",
+            valueName: "HOST:PORT"
+        )
+    )
+    var metricsAddress: HostAndPort?
+
+    @Option(
+        name: .long,
+        help: "On SIGTERM, SIGINT or 'shutdown graceful': seconds to wait for running jobs to finish before stopping."
+    )
+    var drainTimeout = 30
+
+    @Flag(name: .long, help: "Show version.")
+    var version = false
+
+    func validate() throws {
+        let pending: [(String, Bool)] = [
+            ("--ssl-ca/--ssl-cert/--ssl-key", sslCA != nil || sslCert != nil || sslKey != nil),
+            ("--acl", acl != nil),
+        ]
+        if let (flag, _) = pending.first(where: \.1) {
+            throw ValidationError("\(flag) is not yet supported by this version of geard")
+        }
+        guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
+        if logConfig != nil, logLevel != nil { throw ValidationError("--log-level applies only without --log-config") }
+    }
+
+    /// The logging configuration: the --log-config file, or --log-level to standard error.
+    private func loggingConfiguration() throws -> LogConfiguration {
+        guard let logConfig else { return .standardError(level: logLevel ?? .info) }
+        return try LogConfiguration(contentsOfFile: logConfig)
+    }
+
+    func run() throws {
+        if version {
+            print("geard \(GearmanServer.version)")
+            return
+        }
+        // Files are opened before detaching, so a configuration that cannot work fails on the terminal.
+        let logOutputs = try LogOutputs(loggingConfiguration())
+        if !foreground { try Daemon.detach() }
+        LoggingSystem.bootstrap(logOutputs.makeHandler)
+        var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
+        if keepalive {
+            configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
+        }
+        let store: QueueStore?
+        switch queue {
+        case .memory: store = nil
+        case .sqlite: store = try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync)
+        }
+        let (address, pidfile, serverConfiguration, drainTimeout) = (
+            metricsAddress, pidfile.map(PIDFile.init), configuration, TimeAmount.seconds(Int64(drainTimeout))
+        )
+        try runBlocking {
+            let monitoring = try await Monitoring.start(address: address, environment: ProcessInfo.processInfo.environment)
+            let server = GearmanServer(
+                configuration: serverConfiguration, queueStore: store, logger: Logger(label: "gear.Server"),
+                metricsFactory: monitoring.metricsFactory
+            )
+            try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile, drainTimeout: drainTimeout).runUntilStopped()
+        }
+    }
+}
+
+extension Geard {
+    enum QueueKind: String, ExpressibleByArgument, CaseIterable {
+        case sqlite
+        case memory
+    }
+
+    static func defaultQueuePath() throws -> String {
+        guard let state = ProcessInfo.processInfo.environment["XDG_STATE_HOME"], !state.isEmpty else {
+            return "geard-queue.sqlite"
+        }
+        let directory = state + "/geard"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory + "/queue.sqlite"
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+extension SQLiteQueueStore.Synchronous: ExpressibleByArgument {}
+
+/// Runs async work from the synchronous entry point, which must stay synchronous so `fork` happens before
+/// any thread exists.
+private func runBlocking(_ body: @escaping @Sendable () async throws -> Void) throws {
+    let outcome = LockedResult()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { try await body() } catch { outcome.error = error }
+        done.signal()
+    }
+    done.wait()
+    if let error = outcome.error { throw error }
+}
+
+private final class LockedResult: @unchecked Sendable {
+    // Written by the task before it signals, read after the wait: the semaphore orders the accesses.
+    var error: Error?
+}

@@ -1,0 +1,222 @@
+import Foundation
+import Gearman
+import NIOConcurrencyHelpers
+import NIOCore
+import Testing
+
+@Suite(.timeLimit(.minutes(1)))
+struct ClientWorkerTests {
+    @Test func foregroundRoundTripWithEvents() async throws {
+        try await withServer { _, client, worker in
+            worker.register("reverse") { job in
+                try await job.sendData("chunk")
+                try await job.sendWarning("careful")
+                try await job.sendStatus(numerator: 1, denominator: 2)
+                return String(try job.payload(as: String.self).reversed())
+            }
+            let running = Task { await worker.run() }
+            let job = try await client.submit("reverse", payload: "hello")
+            #expect(try await job.result(as: String.self) == "olleh")
+            var events: [JobEvent] = []
+            for await event in job.events { events.append(event) }
+            #expect(events == [
+                .created(handle: job.handle!), .data(ByteBuffer(string: "chunk")), .warning(ByteBuffer(string: "careful")),
+                .status(JobProgress(numerator: 1, denominator: 2)), .completed(ByteBuffer(string: "olleh")),
+            ])
+            #expect(job.dataChunks == [ByteBuffer(string: "chunk")])
+            #expect(job.warnings == [ByteBuffer(string: "careful")])
+            #expect(job.progress == JobProgress(numerator: 1, denominator: 2))
+            worker.stop()
+            await running.value
+        }
+    }
+
+    @Test func thrownErrorsBecomeExceptionsOrFailures() async throws {
+        struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
+        try await withServer { _, client, worker in
+            worker.register("explode") { _ in throw Boom() }
+            worker.register("refuse") { _ in throw WorkFailure() }
+            let running = Task { await worker.run() }
+            let exploded = try await client.submit("explode")
+            await #expect(throws: GearmanError.jobException(ByteBuffer(string: "boom"))) { try await exploded.result }
+            let refused = try await client.submit("refuse")
+            await #expect(throws: GearmanError.jobFailed) { try await refused.result }
+            worker.stop()
+            await running.value
+        }
+    }
+
+    @Test func withoutExceptionsOptionAnExceptionIsAFailure() async throws {
+        try await withServer(clientConfiguration: .init(exceptions: false)) { _, client, worker in
+            worker.register("explode") { job in
+                try await job.exception("nope")
+                return ""
+            }
+            let running = Task { await worker.run() }
+            let job = try await client.submit("explode")
+            await #expect(throws: GearmanError.jobFailed) { try await job.result }
+            worker.stop()
+            await running.value
+        }
+    }
+
+    @Test func failedJobsAreRetriedUpToMaxRetries() async throws {
+        try await withServer { _, client, worker in
+            let attempts = NIOLockedValueBox(0)
+            worker.register("flaky") { _ in
+                let attempt = attempts.withLockedValue { $0 += 1; return $0 }
+                if attempt < 3 { throw WorkFailure() }
+                return "ok after \(attempt)"
+            }
+            let running = Task { await worker.run() }
+            let job = try await client.submit("flaky", maxRetries: 2)
+            #expect(try await job.result(as: String.self) == "ok after 3")
+            let retries = await job.events.reduce(into: 0) { count, event in if case .retrying = event { count += 1 } }
+            #expect(retries == 2)
+            let hopeless = try await client.submit("flaky", maxRetries: 0)
+            attempts.withLockedValue { $0 = -10 }
+            await #expect(throws: GearmanError.jobFailed) { try await hopeless.result }
+            worker.stop()
+            await running.value
+        }
+    }
+
+    @Test func handlersSeeTheUniqueIDAndCodablePayloads() async throws {
+        struct Point: Codable, Equatable { var x, y: Int }
+        try await withServer { _, client, worker in
+            worker.register("swap") { job in
+                let point = try job.decodedPayload(as: Point.self)
+                try await job.complete(encoding: Point(x: point.y, y: point.x))
+                return ByteBuffer()
+            }
+            worker.register("unique") { job in job.unique }
+            let running = Task { await worker.run() }
+            let swapped = try await client.submit("swap", encoding: Point(x: 1, y: 2))
+            #expect(try await swapped.decodedResult(as: Point.self) == Point(x: 2, y: 1))
+            let named = try await client.submit("unique", unique: "u-42")
+            #expect(try await named.result(as: String.self) == "u-42")
+            worker.stop()
+            await running.value
+        }
+    }
+
+    @Test func backgroundJobsStatusAndPriorities() async throws {
+        try await withServer { _, client, worker in
+            var jobs: [GearmanJob] = []
+            for (priority, name) in [(JobPriority.low, "low"), (.normal, "normal"), (.high, "high")] {
+                jobs.append(try await client.submit("queued", payload: name, priority: priority, background: true, unique: "u-\(name)"))
+            }
+            #expect(try await jobs[0].result == ByteBuffer())
+            let status = try await client.status(of: jobs[0])
+            #expect(status.isKnown && !status.isRunning)
+            let byUnique = try await client.status(of: .unique("u-high"))
+            #expect(byUnique.isKnown && byUnique.waitingClients == 0)
+            let statuses = await client.statuses(of: jobs)
+            #expect(statuses.allSatisfy { (try? $0.get().isKnown) == true })
+
+            worker.register("queued")
+            var order: [String] = []
+            for _ in 0..<3 {
+                let job = try #require(await worker.nextJob())
+                order.append(try job.payload(as: String.self))
+                try await job.complete()
+            }
+            #expect(order == ["high", "normal", "low"])
+            try await eventually("jobs finished") { try await !client.status(of: jobs[2]).isKnown }
+        }
+    }
+
+    @Test func echoAndTimeouts() async throws {
+        try await withServer { _, client, _ in
+            #expect(try await client.echo("ping") == ByteBuffer(string: "ping"))
+            let job = try await client.submit("nobody-does-this", timeout: .milliseconds(200))
+            await #expect(throws: GearmanError.timeout) { try await job.result }
+        }
+    }
+
+    @Test func scheduledSubmitIsQueuedInTheBackground() async throws {
+        try await withServer { server, client, _ in
+            let job = try await client.submit(JobRequest("later", payload: "x", unique: "sched-1", scheduledAt: Date().addingTimeInterval(3600)))
+            #expect(job.handle != nil)
+            let unique = try await GearmanAdmin.withConnection(to: server.address) { try await $0.showUniqueJobs() }
+            #expect(unique.contains("sched-1"))
+        }
+    }
+
+    @Test func batchSubmitAndWait() async throws {
+        try await withServer { _, client, worker in
+            worker.register("double") { job in String(repeating: try job.payload(as: String.self), count: 2) }
+            let running = Task { await worker.run(concurrency: 4) }
+            let submitted = await client.submitAll((0..<20).map { JobRequest("double", payload: "\($0)") }, timeout: .seconds(5))
+            let jobs = try submitted.map { try $0.get() }
+            let results = await client.waitUntilCompleted(jobs, timeout: .seconds(10))
+            #expect(try results.map { String(buffer: try $0.get()) } == (0..<20).map { "\($0)\($0)" })
+            let late = try await client.submit("nobody-does-this")
+            let timedOut = await client.waitUntilCompleted([late], timeout: .milliseconds(100))
+            #expect(throws: GearmanError.timeout) { try timedOut[0].get() }
+            worker.stop()
+            await running.value
+        }
+    }
+
+    @Test func workerRunsJobsConcurrently() async throws {
+        try await withServer { _, client, worker in
+            let inFlight = NIOLockedValueBox(0)
+            worker.register("gate") { _ in
+                inFlight.withLockedValue { $0 += 1 }
+                try await eventually("3 jobs running at once") { inFlight.withLockedValue { $0 >= 3 } }
+                return "through"
+            }
+            let running = Task { await worker.run(concurrency: 3) }
+            let submitted = await client.submitAll((0..<3).map { _ in JobRequest("gate") })
+            let results = await client.waitUntilCompleted(try submitted.map { try $0.get() }, timeout: .seconds(10))
+            #expect(results.allSatisfy { (try? $0.get()) == ByteBuffer(string: "through") })
+            worker.stop()
+            await running.value
+        }
+    }
+
+    @Test func gracefulStopFinishesTheRunningJob() async throws {
+        try await withServer { _, client, worker in
+            let started = OneShotFlag()
+            let release = OneShotFlag()
+            worker.register("slow", timeout: .seconds(30)) { _ in
+                started.set()
+                try await eventually("released") { release.isSet }
+                return "finished"
+            }
+            let running = Task { await worker.run() }
+            let job = try await client.submit("slow")
+            try await eventually("job started") { started.isSet }
+            worker.stop()
+            release.set()
+            await running.value
+            #expect(try await job.result(as: String.self) == "finished")
+        }
+    }
+
+    @Test func unregisteredFunctionsGetNoJobs() async throws {
+        try await withServer { server, client, worker in
+            worker.register("a")
+            worker.register("b")
+            worker.unregister("a")
+            try await eventually("worker registered b only") {
+                let workers = try await GearmanAdmin.withConnection(to: server.address) { try await $0.workers() }
+                return workers.contains { $0.functions == ["b"] }
+            }
+            worker.setFunctions([FunctionRegistration("c")])
+            try await eventually("worker registered c only") {
+                let workers = try await GearmanAdmin.withConnection(to: server.address) { try await $0.workers() }
+                return workers.contains { $0.functions == ["c"] }
+            }
+            _ = client
+        }
+    }
+}
+
+/// A flag set once, readable from any task.
+final class OneShotFlag: Sendable {
+    private let value = NIOLockedValueBox(false)
+    var isSet: Bool { value.withLockedValue { $0 } }
+    func set() { value.withLockedValue { $0 = true } }
+}

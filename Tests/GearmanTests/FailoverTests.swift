@@ -1,0 +1,116 @@
+import Gearman
+import NIOCore
+import Testing
+
+@Suite(.timeLimit(.minutes(1)))
+struct FailoverTests {
+    private let fastBackoff = Backoff(initial: .milliseconds(20), maximum: .milliseconds(200))
+
+    @Test func noServerIsATypedError() async throws {
+        let port = try Gearmand.freePort()
+        let client = GearmanClient(servers: [ServerAddress(host: "127.0.0.1", port: port)])
+        await #expect(throws: GearmanError.noConnectedServer) { try await client.submit("f") }
+        await #expect(throws: GearmanError.timeout) { try await client.waitForServer(timeout: .milliseconds(100)) }
+        await client.shutdown()
+    }
+
+    @Test func roundRobinSkipsADeadServerAndReconnectsAfterRestart() async throws {
+        let first = try await Gearmand()
+        let second = try await Gearmand()
+        let client = GearmanClient(servers: [first.address, second.address], configuration: .init(backoff: fastBackoff))
+        try await eventually("both servers connected") { client.connectedServers.count == 2 }
+
+        let handles = try await (0..<4).asyncMap { _ in try await client.submit("f", background: true).handle! }
+        #expect(handles.count == 4)
+        let onFirst = try await GearmanAdmin.withConnection(to: first.address) { try await $0.showJobs().count }
+        #expect(onFirst == 2)
+
+        first.kill()
+        for _ in 0..<4 { _ = try await client.submit("f", background: true) }
+        let onSecond = try await GearmanAdmin.withConnection(to: second.address) { try await $0.showJobs().count }
+        #expect(onSecond == 6)
+
+        let restarted = try await Gearmand(port: first.port)
+        try await eventually("reconnected to restarted server") { client.connectedServers.count == 2 }
+        _ = restarted
+        await client.shutdown()
+    }
+
+    @Test func runningForegroundJobFailsOverWhenItsServerDies() async throws {
+        let first = try await Gearmand()
+        let second = try await Gearmand()
+        let client = GearmanClient(servers: [first.address], configuration: .init(backoff: fastBackoff))
+        let worker = GearmanWorker(servers: [first.address, second.address], configuration: .init(backoff: fastBackoff))
+        worker.register("echo") { job in job.payload }
+        let running = Task { await worker.run() }
+        try await client.waitForServer(timeout: .seconds(5))
+
+        let stuck = try await client.submit("never", maxRetries: 0)
+        first.kill()
+        await #expect(throws: GearmanError.connectionLost) { try await stuck.result }
+
+        try client.addServer(second.address)
+        try await client.waitForServer(timeout: .seconds(5))
+        let job = try await client.submit("echo", payload: "still here", timeout: .seconds(5))
+        #expect(try await job.result(as: String.self) == "still here")
+
+        await client.removeServer(second.address)
+        #expect(client.servers == [first.address])
+        worker.stop()
+        await running.value
+        await client.shutdown()
+    }
+
+    @Test func lowLevelNextJobAndStopWaiting() async throws {
+        try await withServer { _, client, worker in
+            worker.register("manual", timeout: .seconds(10))
+            let released = OneShotFlag()
+            let waiting = Task {
+                let job = await worker.nextJob()
+                released.set()
+                return job
+            }
+            try await eventually("waiter released") {
+                worker.stopWaitingForJobs()
+                return released.isSet
+            }
+            #expect(await waiting.value == nil)
+            let job = try await client.submit("manual", payload: "p")
+            let taken = try #require(await worker.nextJob())
+            #expect(taken.function == "manual" && taken.handle == job.handle)
+            try await taken.complete("done")
+            #expect(try await job.result(as: String.self) == "done")
+        }
+    }
+
+}
+
+extension Sequence where Element: Sendable {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct ConnectionOptionTests {
+    @Test func keepaliveOptionsConnect() async throws {
+        let server = try await Gearmand()
+        var address = server.address
+        address.keepalive = TCPKeepalive(idle: .seconds(30), interval: .seconds(5), count: 3)
+        let client = GearmanClient(servers: [address], configuration: .init(clientID: "keepalive-client"))
+        try await client.waitForServer(timeout: .seconds(5))
+        #expect(try await client.echo("alive") == ByteBuffer(string: "alive"))
+        await client.shutdown()
+    }
+
+    @Test func missingTLSFilesKeepTheServerDisconnected() async throws {
+        let server = try await Gearmand()
+        var address = server.address
+        address.tls = TLSFiles(key: "/nonexistent.key", certificate: "/nonexistent.pem")
+        let client = GearmanClient(servers: [address])
+        await #expect(throws: GearmanError.timeout) { try await client.waitForServer(timeout: .milliseconds(200)) }
+        await client.shutdown()
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import GearmanProtocol
+import NIOCore
+import Testing
+
+@testable import Gearman
+
+struct PayloadAndAddressTests {
+    struct Point: Codable, Equatable { var x: Int; var y: Int }
+
+    @Test func payloadConversionsRoundTrip() throws {
+        #expect(String(payload: "héllo".payload) == "héllo")
+        #expect(Data(payload: Data([0, 1, 2]).payload) == Data([0, 1, 2]))
+        #expect([UInt8](payload: [9, 0].payload) == [9, 0])
+        let coder = JSONPayloadCoder()
+        #expect(try coder.decode(Point.self, from: coder.encode(Point(x: 1, y: 2))) == Point(x: 1, y: 2))
+    }
+
+    @Test func parsesAddresses() {
+        #expect(ServerAddress(parsing: "host") == ServerAddress(host: "host"))
+        #expect(ServerAddress(parsing: "host:99") == ServerAddress(host: "host", port: 99))
+        #expect(ServerAddress(parsing: "[::1]:99") == ServerAddress(host: "::1", port: 99))
+        #expect(ServerAddress(parsing: "host:x") == nil)
+    }
+
+    @Test func requestsChooseTheirSubmitPacket() {
+        #expect(JobRequest("f", priority: .high).packet.type == .submitJobHigh)
+        #expect(JobRequest("f", priority: .low, background: true).packet.type == .submitJobLowBackground)
+        let scheduled = JobRequest("f", payload: "x", scheduledAt: Date(timeIntervalSince1970: 2000))
+        #expect(scheduled.background)
+        #expect(scheduled.packet == Packet(.request, .submitJobEpoch, ["f", "", "2000", "x"]))
+    }
+
+    @Test func canDoTimeoutRoundsUpToSeconds() {
+        #expect(FunctionRegistration("f").canDoPacket == Packet(.request, .canDo, ["f"]))
+        #expect(FunctionRegistration("f", timeout: .milliseconds(1500)).canDoPacket == Packet(.request, .canDoTimeout, ["f", "2"]))
+    }
+
+    @Test func parsesAdminLines() {
+        #expect(FunctionStatus(line: "foo\t3\t1\t2") == FunctionStatus(function: "foo", total: 3, running: 1, workers: 2))
+        #expect(WorkerStatus(line: "37 127.0.0.1 w1 : b a") == WorkerStatus(fileDescriptor: 37, address: "127.0.0.1", clientID: "w1", functions: ["b", "a"]))
+        #expect(QueuedJob(line: "H:vm:1\t0\t0\t1") == QueuedJob(handle: "H:vm:1", retries: 0, ignored: false, queued: true))
+    }
+}
