@@ -17,7 +17,7 @@ import re
 import subprocess
 import sys
 
-TIMEOUT_SECONDS = 20
+TIMEOUT_SECONDS = 15
 PRIORITY_FLAGS = {"high": ["-I"], "normal": [], "low": ["-L"]}
 
 

@@ -7,10 +7,13 @@ status becomes WORK_FAIL. It cannot send WORK_EXCEPTION or WORK_STATUS, so `exce
 and `status` are not registered. Ends its `gearman -w` children when terminated, and ends
 them all (exiting) as soon as one of them exits.
 """
+import ctypes
 import os
 import signal
 import subprocess
 import sys
+
+PR_SET_PDEATHSIG = 1
 
 FUNCTIONS = {
     "reverse": ["python3", "-c", "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read()[::-1])"],
@@ -21,10 +24,17 @@ FUNCTIONS = {
 }
 
 
+def die_with_parent():
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def main():
     host, port = sys.argv[1], sys.argv[2]
     children = [
-        subprocess.Popen(["gearman", "-w", "-h", host, "-p", port, "-f", name, "--"] + command)
+        subprocess.Popen(
+            ["gearman", "-w", "-h", host, "-p", port, "-f", name, "--"] + command,
+            preexec_fn=die_with_parent,
+        )
         for name, command in FUNCTIONS.items()
     ]
 
