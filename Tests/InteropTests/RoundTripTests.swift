@@ -3,24 +3,21 @@ import Testing
 extension InteropTests {
     @Suite("Foreground round trips")
     struct RoundTrip {
-        @Test("reverse", arguments: ServerKind.allCases, Pair.ring)
-        func reverse(server: ServerKind, pair: Pair) async throws {
+        @Test("reverse, binary echo with NUL bytes, WORK_FAIL", arguments: ServerKind.allCases, Pair.ring)
+        func roundTrips(server: ServerKind, pair: Pair) async throws {
+            let binary: [UInt8] = [0x00, 0x01, 0xFF, 0x00, 0x0A, 0x7F, 0x80, 0x00, 0x00, 0x0D, 0xFE]
             try await InteropSession.run(server) { session in
                 try await session.startWorkers([pair.worker])
-                let result = try await session.clientResult(pair.client, "submit", ["reverse", Hex.encode("Hello, interop!")])
-                #expect(result.result == "complete")
-                #expect(result.text == "!poretni ,olleH")
-            }
-        }
+                let reversed = try await session.clientResult(pair.client, "submit", ["reverse", Hex.encode("Hello, interop!")])
+                #expect(reversed.result == "complete")
+                #expect(reversed.text == "!poretni ,olleH")
 
-        @Test("binary payload with NUL bytes", arguments: ServerKind.allCases, Pair.ring)
-        func binary(server: ServerKind, pair: Pair) async throws {
-            let payload: [UInt8] = [0x00, 0x01, 0xFF, 0x00, 0x0A, 0x7F, 0x80, 0x00, 0x00, 0x0D, 0xFE]
-            try await InteropSession.run(server) { session in
-                try await session.startWorkers([pair.worker])
-                let result = try await session.clientResult(pair.client, "submit", ["echo", Hex.encode(payload)])
-                #expect(result.result == "complete")
-                #expect(result.bytes == payload)
+                let echoed = try await session.clientResult(pair.client, "submit", ["echo", Hex.encode(binary)])
+                #expect(echoed.result == "complete")
+                #expect(echoed.bytes == binary)
+
+                let failed = try await session.clientResult(pair.client, "submit", ["fail", "00"])
+                #expect(failed.result == "fail")
             }
         }
 

@@ -4,8 +4,8 @@
 Usage: cli_worker.py HOST PORT      Functions: see Peers/README.md.
 `gearman -w` pipes the payload into a command and returns its stdout; a non-zero exit
 status becomes WORK_FAIL. It cannot send WORK_EXCEPTION or WORK_STATUS, so `exception`
-and `status` are not registered. Ends its `gearman -w` children when terminated, and ends
-them all (exiting) as soon as one of them exits.
+and `status` are not registered. `gearman -w` ignores SIGTERM, so its processes get SIGKILL
+when this one ends, and this one ends as soon as one of them exits.
 """
 import ctypes
 import os
@@ -25,7 +25,7 @@ FUNCTIONS = {
 
 
 def die_with_parent():
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def main():
@@ -40,7 +40,7 @@ def main():
 
     def stop_children():
         for child in children:
-            child.terminate()
+            child.kill()
 
     def on_signal(signum, frame):
         stop_children()

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A child process whose standard output and error go to temporary files (no pipe can fill up),
-/// found by `PATH`, and that is always ended: `stop()` sends SIGTERM, then SIGKILL.
+/// found by `PATH`, and that is always ended by `stop()` (at the latest when released).
 final class ChildProcess: @unchecked Sendable {
     private let process = Process()
     private let outputURL: URL
@@ -48,11 +48,12 @@ final class ChildProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// Ends the process: SIGTERM, up to 3 s to exit, then SIGKILL.
-    func stop() {
+    /// Ends the process: SIGTERM and up to `grace` to exit, then SIGKILL. Peers get no grace:
+    /// libgearman workers block SIGTERM and nothing of theirs needs a clean end.
+    func stop(grace: Duration = .zero) {
         guard process.isRunning else { return }
         process.terminate()
-        let deadline = ContinuousClock.now + .seconds(3)
+        let deadline = ContinuousClock.now + grace
         while process.isRunning && ContinuousClock.now < deadline {
             usleep(10_000)
         }

@@ -16,7 +16,7 @@ final class ServerProcess: Sendable {
     }
 
     deinit {
-        child.stop()
+        child.stop(grace: .seconds(5))
         try? FileManager.default.removeItem(at: stateDirectory)
     }
 

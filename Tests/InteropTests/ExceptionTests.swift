@@ -1,17 +1,8 @@
 import Testing
 
 extension InteropTests {
-    @Suite("WORK_FAIL and WORK_EXCEPTION")
-    struct Failures {
-        @Test("WORK_FAIL reaches the client", arguments: ServerKind.allCases, Pair.ring)
-        func fail(server: ServerKind, pair: Pair) async throws {
-            try await InteropSession.run(server) { session in
-                try await session.startWorkers([pair.worker])
-                let result = try await session.clientResult(pair.client, "submit", ["fail", "00"])
-                #expect(result.result == "fail")
-            }
-        }
-
+    @Suite("WORK_EXCEPTION")
+    struct Exceptions {
         // Clients that can send OPTION_REQ exceptions: php (libgearman always does), perl, gear.
         // Workers that can send WORK_EXCEPTION: all but the gearman CLI.
         @Test("WORK_EXCEPTION reaches a client that asked for exceptions", arguments: ServerKind.allCases, [
