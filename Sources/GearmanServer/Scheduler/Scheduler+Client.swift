@@ -11,7 +11,7 @@ extension Scheduler {
         guard name.readableBytes > 0 else {
             return sendError(client, code: "INVALID_FUNCTION_NAME", "the function name is empty")
         }
-        var payload = arguments[arguments.count - 1]
+        let payload = arguments[arguments.count - 1]
         var reducer: ByteBuffer?
         var runAt: Int64?
         switch packet.type {
@@ -36,10 +36,7 @@ extension Scheduler {
 
         let function = function(named: name)
         let unique = arguments[1]
-        // Empty unique: never coalesce. "-": coalesce on the payload (gearmand's convention).
-        let keyIsPayload = unique.readableBytesView.elementsEqual([UInt8(ascii: "-")])
-        let coalescingKey: ByteBuffer? = unique.readableBytes == 0 ? nil : (keyIsPayload ? payload : unique)
-        if let key = coalescingKey, let existing = function.jobsByUnique[key] {
+        if let key = Self.coalescingKey(unique: unique, payload: payload), let existing = function.jobsByUnique[key] {
             if !kind.background { wait(client, for: existing) }
             if existing.state == .persisting {
                 existing.acknowledgementWaiters.append(client)
@@ -51,12 +48,8 @@ extension Scheduler {
         guard !function.isFull(for: kind.priority) else {
             return sendError(client, code: "QUEUE_ERROR", "Job queue is full")
         }
-        payload = payload.compactCopy()
-        let storedUnique = unique.compactCopy()
-        let (id, handle) = makeHandle()
         let job = Job(
-            id: id, handle: handle, function: function, unique: storedUnique,
-            coalescingKey: coalescingKey == nil ? nil : (keyIsPayload ? payload : storedUnique), payload: payload,
+            id: makeJobID(), handlePrefix: handlePrefix, function: function, unique: unique, payload: payload,
             priority: kind.priority, isBackground: kind.background, reducer: reducer, runAt: runAt, submittedAt: Self.now()
         )
         jobsByHandle[job.handle] = job
@@ -106,18 +99,24 @@ extension Scheduler {
     /// Re-creates a background job read from the queue store at start-up.
     func recover(_ stored: StoredJob) {
         let function = function(named: stored.function)
-        let keyIsPayload = stored.unique.readableBytesView.elementsEqual([UInt8(ascii: "-")])
-        var coalescingKey: ByteBuffer? = stored.unique.readableBytes == 0 ? nil : (keyIsPayload ? stored.payload : stored.unique)
-        if let key = coalescingKey, function.jobsByUnique[key] != nil { coalescingKey = nil }
         let job = Job(
-            id: stored.id, handle: handle(for: stored.id), function: function, unique: stored.unique,
-            coalescingKey: coalescingKey, payload: stored.payload, priority: stored.priority, isBackground: true,
-            reducer: stored.reducer, runAt: stored.runAt, submittedAt: stored.submittedAt, retries: stored.retries
+            id: stored.id, handlePrefix: handlePrefix, function: function, unique: stored.unique, payload: stored.payload,
+            priority: stored.priority, isBackground: true, reducer: stored.reducer, runAt: stored.runAt,
+            submittedAt: stored.submittedAt, retries: stored.retries
         )
         reserveHandles(through: stored.id)
         jobsByHandle[job.handle] = job
-        if let key = coalescingKey { function.jobsByUnique[key] = job }
+        if let key = job.coalescingKey, function.jobsByUnique[key] == nil { function.jobsByUnique[key] = job }
         start(job)
+    }
+
+    /// The key a submit coalesces on: `nil` for an empty unique id, the payload for `-`, else the unique id.
+    static func coalescingKey(unique: ByteBuffer, payload: ByteBuffer) -> ByteBuffer? {
+        switch Job.Coalescing(unique: unique) {
+        case .never: nil
+        case .unique: unique
+        case .payload: payload
+        }
     }
 
     /// Moves a scheduled job whose time has come into its queue.
@@ -138,7 +137,7 @@ extension Scheduler {
         let job = jobsByHandle[handle]
         send(
             client, .statusRes, handle, Self.flag(job != nil), Self.flag(job?.state == .running),
-            job?.numerator ?? Self.zero, job?.denominator ?? Self.zero
+            job?.progress?.numerator ?? Self.zero, job?.progress?.denominator ?? Self.zero
         )
     }
 
@@ -146,7 +145,7 @@ extension Scheduler {
         let job = functions.values.lazy.compactMap { $0.jobsByUnique[unique] }.first
         send(
             client, .statusResUnique, unique, Self.flag(job != nil), Self.flag(job?.state == .running),
-            job?.numerator ?? Self.zero, job?.denominator ?? Self.zero, ByteBuffer(string: String(job?.clients.count ?? 0))
+            job?.progress?.numerator ?? Self.zero, job?.progress?.denominator ?? Self.zero, ByteBuffer(string: String(job?.clients.count ?? 0))
         )
     }
 

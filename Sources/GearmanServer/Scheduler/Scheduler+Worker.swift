@@ -147,9 +147,9 @@ extension Scheduler {
         }
         switch packet.type {
         case .workStatus:
-            job.numerator = packet.arguments[1].compactCopy()
-            job.denominator = packet.arguments[2].compactCopy()
-            for client in job.clients { send(client, .workStatus, job.handle, job.numerator, job.denominator) }
+            let progress = (packet.arguments[1].compactCopy(), packet.arguments[2].compactCopy())
+            job.progress = progress
+            for client in job.clients { send(client, .workStatus, job.handle, progress.0, progress.1) }
         case .workData, .workWarning:
             for client in job.clients { send(client, packet.type, job.handle, packet.arguments[1]) }
         case .workComplete:

@@ -27,7 +27,7 @@ final class Scheduler: @unchecked Sendable {
     var drainState = DrainState.serving
     private var nextHandleNumber: UInt64 = 0
     private var nextConnectionID = 0
-    private let handlePrefix: String
+    let handlePrefix: String
     private var connectionsToFlush: [ServerConnection] = []
 
     init(
@@ -125,14 +125,10 @@ final class Scheduler: @unchecked Sendable {
         return function
     }
 
-    /// A fresh job id and its handle.
-    func makeHandle() -> (id: UInt64, handle: ByteBuffer) {
+    /// A fresh job id, the number in its handle.
+    func makeJobID() -> UInt64 {
         nextHandleNumber += 1
-        return (nextHandleNumber, handle(for: nextHandleNumber))
-    }
-
-    func handle(for id: UInt64) -> ByteBuffer {
-        ByteBuffer(string: handlePrefix + String(id))
+        return nextHandleNumber
     }
 
     /// Makes sure new handles come after `id` (a recovered job's).
