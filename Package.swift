@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "geard", targets: ["geard"]),
         .library(name: "Gearman", targets: ["Gearman"]),
         .executable(name: "gear", targets: ["gear"]),
+        .executable(name: "gear-bench", targets: ["gear-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -81,6 +82,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "gear-bench",
+            dependencies: [
+                "Gearman",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "GearmanTests",
             dependencies: [
@@ -89,7 +98,8 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Peers"]
         ),
     ],
     swiftLanguageModes: [.v6]

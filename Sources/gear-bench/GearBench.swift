@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Gearman
+import NIOCore
+import Synchronization
+
+/// `gear-bench`: throughput of this package's client and worker against a running job server, with the loads of
+/// `shared/bench/gearbench` (see `scripts/bench-client.sh`, which runs both side by side).
+@main
+struct GearBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gear-bench",
+        abstract: "Foreground round trips/s and background submits/s of GearmanClient and GearmanWorker.",
+        discussion: "Prints one JSON line per scenario: fg (synchronous submit and result) and bg (submit, then a worker drains the queue).")
+
+    @Option(help: "Job server host.") var host = "127.0.0.1"
+    @Option(help: "Job server port.") var port = ServerAddress.defaultPort
+    @Option(help: "fg or bg.") var scenario = "fg"
+    @Option(help: "Jobs in the run.") var jobs = 20_000
+    @Option(help: "Payload bytes per job.") var payloadSize = 100
+    @Option(help: "Client tasks submitting at once, sharing one GearmanClient.") var tasks = 1
+    @Option(help: "Jobs the GearmanWorker runs at once.") var workerConcurrency = 1
+
+    func validate() throws {
+        guard ["fg", "bg"].contains(scenario) else { throw ValidationError("--scenario is fg or bg") }
+        guard jobs > 0, tasks > 0, workerConcurrency > 0 else { throw ValidationError("--jobs, --tasks and --worker-concurrency must be positive") }
+    }
+
+    func run() async throws {
+        let server = ServerAddress(host: host, port: port)
+        let function = "gear_bench_\(ProcessInfo.processInfo.processIdentifier)_\(scenario)"
+        let payload = ByteBuffer(repeating: UInt8(ascii: "x"), count: payloadSize)
+        let client = GearmanClient(servers: [server])
+        let worker = GearmanWorker(servers: [server])
+        let drained = Countdown(jobs) { worker.stop() }
+        worker.register(function) { job in
+            drained.tick()
+            return job.payload
+        }
+        try await client.waitForServer(timeout: .seconds(5))
+        try await worker.waitForServer(timeout: .seconds(5))
+
+        if scenario == "fg" {
+            let working = Task { await worker.run(concurrency: workerConcurrency) }
+            let seconds = try await measure {
+                try await submitAll(client, function: function, payload: payload) { job in
+                    guard try await job.result == payload else { throw GearmanError.protocolError("wrong echo") }
+                }
+            }
+            await working.value
+            report(["jobs_per_s": Double(jobs) / seconds, "elapsed_s": seconds])
+        } else {
+            let submitSeconds = try await measure {
+                try await submitAll(client, function: function, payload: payload, background: true) { _ in }
+            }
+            let drainSeconds = await measure { await worker.run(concurrency: workerConcurrency) }
+            report(["submit_per_s": Double(jobs) / submitSeconds, "drain_per_s": Double(jobs) / drainSeconds, "elapsed_s": submitSeconds])
+        }
+        await client.shutdown()
+    }
+
+    /// Submits `jobs` jobs from `tasks` tasks, each submitting its share one after another.
+    private func submitAll(
+        _ client: GearmanClient, function: String, payload: ByteBuffer, background: Bool = false,
+        then check: @escaping @Sendable (GearmanJob) async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<tasks {
+                let share = jobs / tasks + (task < jobs % tasks ? 1 : 0)
+                group.addTask {
+                    for _ in 0..<share {
+                        try await check(try await client.submit(function, payload: payload, background: background))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    private func measure(_ body: () async throws -> Void) async rethrows -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = (ContinuousClock.now - start).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+    }
+
+    private func report(_ metrics: [String: Double]) {
+        var line: [String: Any] = ["scenario": scenario, "jobs": jobs, "tasks": tasks, "worker_concurrency": workerConcurrency]
+        metrics.forEach { line[$0.key] = ($0.value * 10).rounded() / 10 }
+        let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Calls `done` once after `count` ticks.
+final class Countdown: Sendable {
+    private let remaining: Atomic<Int>
+    private let done: @Sendable () -> Void
+
+    init(_ count: Int, done: @escaping @Sendable () -> Void) {
+        remaining = Atomic(count)
+        self.done = done
+    }
+
+    func tick() {
+        if remaining.subtract(1, ordering: .relaxed).newValue == 0 { done() }
+    }
+}
