@@ -37,7 +37,7 @@ enum Peer: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(1)))
 struct InteropTests {
     @Test(arguments: ServerKind.allCases, Peer.allCases)
     func ourWorkerServesTheirClient(_ kind: ServerKind, _ peer: Peer) async throws {

@@ -4,7 +4,7 @@ import NIOCore
 import Testing
 
 /// TLS connections and the ACL admin commands, against python `gear`'s geard (the seed's server, which has both).
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.serialized, .timeLimit(.minutes(1)))
 struct TLSTests {
     @Test func clientAndWorkerRunAJobOverTLS() async throws {
         let certificates = try await TestCertificates()

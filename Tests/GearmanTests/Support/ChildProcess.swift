@@ -29,7 +29,7 @@ final class ChildProcess: Sendable {
         exited = Task { for await _ in stream {} }
         output = Task {
             async let written: Void = Self.blocking {
-                stdin.fileHandleForWriting.write(input)
+                try? stdin.fileHandleForWriting.write(contentsOf: input)
                 try? stdin.fileHandleForWriting.close()
             }
             async let out = Self.blocking { stdout.fileHandleForReading.readDataToEndOfFile() }

@@ -65,7 +65,7 @@ final class TestServer: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        try await eventually("\(executable.lastPathComponent) listening on \(port)") { await Self.accepts(port: port) }
+        try await eventually("server listening on \(port)", timeout: .seconds(20)) { await Self.accepts(port: port) }
     }
 
     /// Starts the same server on the same port (after ``kill()``).
@@ -137,8 +137,8 @@ struct TimedOut: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Waits until `condition` holds, checking every 10 ms, failing after `timeout`.
-func eventually(_ what: String, timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async throws {
+/// Waits until `condition` holds, checking every 10 ms, failing after `timeout` (generous: CI shares two cores).
+func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while try await !condition() {
         guard ContinuousClock.now < deadline else { throw TimedOut(description: "timed out waiting for \(what)") }
