@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .library(name: "GearmanProtocol", targets: ["GearmanProtocol"]),
         .library(name: "GearmanServer", targets: ["GearmanServer"]),
+        .library(name: "GearmanLogging", targets: ["GearmanLogging"]),
+        .library(name: "GearmanMonitoring", targets: ["GearmanMonitoring"]),
         .executable(name: "geard", targets: ["geard"]),
         .library(name: "Gearman", targets: ["Gearman"]),
         .executable(name: "gear", targets: ["gear"]),
@@ -18,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
@@ -32,14 +36,39 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "GearmanLogging",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "GearmanMonitoring",
+            dependencies: [
+                "GearmanServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "geard",
             dependencies: [
                 "GearmanServer",
+                "GearmanLogging",
+                "GearmanMonitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,12 +82,20 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "GearmanLoggingTests",
+            dependencies: ["GearmanLogging", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "GearmanServerTests",
             dependencies: [
                 "GearmanServer",
+                "geard",
                 "GearmanProtocol",
+                "GearmanMonitoring",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the real Gearman peers the tests run against (Debian bookworm, as root). Idempotent and quiet.
+# Installs the real Gearman peers the tests run against, and Chromium for the dashboard test (Debian bookworm, as root). Idempotent and quiet.
 set -euo pipefail
 
-apt_packages=(gearman-job-server gearman-tools php-cli php-gearman libgearman-client-perl)
+apt_packages=(gearman-job-server gearman-tools php-cli php-gearman libgearman-client-perl chromium)
 pip_packages=(gear gearman3)
 
 missing=()

@@ -1,3 +1,4 @@
+import CoreMetrics
 import GearmanProtocol
 import Logging
 import NIOConcurrencyHelpers
@@ -30,8 +31,13 @@ public final class GearmanServer: Sendable {
 
     /// Creates a server. With a `queueStore`, background jobs are acknowledged only once stored and are
     /// recovered from it by ``start()``; without one they live in memory.
+    ///
+    /// - Parameters:
+    ///   - metricsFactory: where the server's metrics go (see the GearmanMonitoring module for statsd and
+    ///     Prometheus); the default, swift-metrics' bootstrapped factory, is a no-op unless bootstrapped.
     public init(
-        configuration: ServerConfiguration = .init(), queueStore: QueueStore? = nil, logger: Logger = Logger(label: "geard")
+        configuration: ServerConfiguration = .init(), queueStore: QueueStore? = nil, logger: Logger = Logger(label: "geard"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.configuration = configuration
         self.logger = logger
@@ -40,7 +46,9 @@ public final class GearmanServer: Sendable {
         let promise = loop.makePromise(of: Bool.self)
         let issued = shutdownRequestIssued
         self.shutdownRequest = promise
-        self.scheduler = Scheduler(loop: loop, configuration: configuration, logger: logger, queueStore: queueStore) { graceful in
+        self.scheduler = Scheduler(
+            loop: loop, configuration: configuration, logger: logger, queueStore: queueStore, metricsFactory: metricsFactory
+        ) { graceful in
             let first = issued.withLockedValue { alreadyIssued in
                 defer { alreadyIssued = true }
                 return !alreadyIssued
@@ -79,6 +87,11 @@ public final class GearmanServer: Sendable {
             .bind(host: configuration.host, port: configuration.port)
             .get()
         listener.withLockedValue { $0 = channel }
+        if scheduler.metrics != nil {
+            scheduler.loop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.metricsSampleInterval) { _ in
+                scheduler.sampleMetrics()
+            }
+        }
         logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "-")"])
     }
 
@@ -101,6 +114,21 @@ public final class GearmanServer: Sendable {
     /// The bound port, once ``start()`` returned.
     public var port: Int? { listener.withLockedValue { $0?.localAddress?.port } }
 
+    /// How often the gauges (queue depths, running jobs, connections) are set from the scheduler's tables.
+    public static let metricsSampleInterval = TimeAmount.seconds(1)
+
+    /// Sets the gauges now, as the periodic sampling does; for scrapes that want current figures.
+    public func sampleMetrics() async {
+        let scheduler = self.scheduler
+        try? await scheduler.loop.submit { scheduler.sampleMetrics() }.get()
+    }
+
+    /// Functions, workers and recent throughput, as the scheduler sees them now.
+    public func status() async throws -> ServerStatus {
+        let scheduler = self.scheduler
+        return try await scheduler.loop.submit { scheduler.status() }.get()
+    }
+
     /// Waits until an admin asks for a shutdown; returns whether it asked for a graceful one.
     public func shutdownRequested() async -> Bool {
         (try? await shutdownRequest.futureResult.get()) ?? false
@@ -109,6 +137,25 @@ public final class GearmanServer: Sendable {
     /// Asks the server to stop, as the admin `shutdown` command does.
     public func requestShutdown(graceful: Bool) {
         scheduler.requestShutdown(graceful)
+    }
+
+    /// The first half of a graceful stop: stops accepting connections, hands out no more jobs and refuses
+    /// submits, closes the connections of idle workers, then waits up to `timeout` for the running jobs to
+    /// finish and their results to be written to the clients. Returns whether that happened in time; call
+    /// ``stop()`` afterwards.
+    ///
+    /// ```swift
+    /// if await server.shutdownRequested() {            // `shutdown graceful`
+    ///     _ = await server.drain(timeout: .seconds(30))
+    /// }
+    /// try await server.stop()
+    /// ```
+    public func drain(timeout: TimeAmount) async -> Bool {
+        if let channel = listener.withLockedValue({ $0 }) {
+            try? await channel.close()
+        }
+        let scheduler = self.scheduler
+        return (try? await scheduler.loop.flatSubmit { scheduler.beginDrain(timeout: timeout) }.get()) ?? false
     }
 
     /// Stops accepting, closes every connection and releases the event loops.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import GearmanLogging
 import GearmanServer
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `geard`: the Gearman job server. Flags follow the seed's `geard --help`, plus gearmand-style extras.
@@ -10,7 +12,10 @@ struct Geard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geard",
         abstract: "Gearman job server, wire compatible with gearmand.",
-        discussion: "Without -d, geard detaches from the terminal and runs as a daemon."
+        discussion: """
+            Without -d, geard detaches from the terminal and runs as a daemon. Set STATSD_HOST, STATSD_PORT \
+            (default 8125) and STATSD_PREFIX to send metrics to statsd.
+            """
     )
 
     @Flag(name: .customShort("d"), help: "Do not run as a daemon (stay in the foreground).")
@@ -22,7 +27,13 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: "IP address or domain name to listen on.")
     var listenAddress = "0.0.0.0"
 
-    @Option(name: .long, help: ArgumentHelp("Logging config file (Python logging INI format).", valueName: "LOG_CONFIG"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Logging config file in Python's logging.config INI format (StreamHandler, FileHandler, TimedRotatingFileHandler).",
+            valueName: "LOG_CONFIG"
+        )
+    )
     var logConfig: String?
 
     @Option(name: .long, help: "PID file, written once the port is bound and removed on exit.")
@@ -70,15 +81,33 @@ struct Geard: ParsableCommand {
     @Option(name: .long, help: "SQLite durability: normal survives a crash of geard, full also a crash of the machine (fsync per commit).")
     var queueSync: SQLiteQueueStore.Synchronous = .normal
 
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error, critical.", valueName: "LEVEL"))
-    var logLevel: Logger.Level = .info
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Log level to standard error when there is no --log-config. (default: info)", valueName: "LEVEL")
+    )
+    var logLevel: Logger.Level?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve Prometheus /metrics, the dashboard (/) and /api/status over HTTP on this address, e.g. 127.0.0.1:9100.",
+            valueName: "HOST:PORT"
+        )
+    )
+    var metricsAddress: HostAndPort?
+
+    @Option(
+        name: .long,
+        help: "On SIGTERM, SIGINT or 'shutdown graceful': seconds to wait for running jobs to finish before stopping."
+    )
+    var drainTimeout = 30
 
     @Flag(name: .long, help: "Show version.")
     var version = false
 
     func validate() throws {
         let pending: [(String, Bool)] = [
-            ("--log-config", logConfig != nil), ("--ssl-ca/--ssl-cert/--ssl-key", sslCA != nil || sslCert != nil || sslKey != nil),
+            ("--ssl-ca/--ssl-cert/--ssl-key", sslCA != nil || sslCert != nil || sslKey != nil),
             ("--acl", acl != nil),
         ]
         if let (flag, _) = pending.first(where: \.1) {
@@ -86,6 +115,14 @@ struct Geard: ParsableCommand {
         }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
+        if logConfig != nil, logLevel != nil { throw ValidationError("--log-level applies only without --log-config") }
+    }
+
+    /// The logging configuration: the --log-config file, or --log-level to standard error.
+    private func loggingConfiguration() throws -> LogConfiguration {
+        guard let logConfig else { return .standardError(level: logLevel ?? .info) }
+        return try LogConfiguration(contentsOfFile: logConfig)
     }
 
     func run() throws {
@@ -93,26 +130,30 @@ struct Geard: ParsableCommand {
             print("geard \(GearmanServer.version)")
             return
         }
+        // Files are opened before detaching, so a configuration that cannot work fails on the terminal.
+        let logOutputs = try LogOutputs(loggingConfiguration())
         if !foreground { try Daemon.detach() }
+        LoggingSystem.bootstrap(logOutputs.makeHandler)
         var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "geard")
         let store: QueueStore?
         switch queue {
         case .memory: store = nil
         case .sqlite: store = try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync)
         }
-        let server = GearmanServer(configuration: configuration, queueStore: store, logger: logger)
-        let service = GeardService(server: server, pidfile: pidfile.map(PIDFile.init))
-        try runBlocking { try await service.runUntilStopped() }
+        let (address, pidfile, serverConfiguration, drainTimeout) = (
+            metricsAddress, pidfile.map(PIDFile.init), configuration, TimeAmount.seconds(Int64(drainTimeout))
+        )
+        try runBlocking {
+            let monitoring = try await Monitoring.start(address: address, environment: ProcessInfo.processInfo.environment)
+            let server = GearmanServer(
+                configuration: serverConfiguration, queueStore: store, logger: Logger(label: "gear.Server"),
+                metricsFactory: monitoring.metricsFactory
+            )
+            try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile, drainTimeout: drainTimeout).runUntilStopped()
+        }
     }
 }
 

@@ -1,23 +1,35 @@
+import GearmanMonitoring
 import GearmanServer
+import NIOCore
 import Logging
 import ServiceLifecycle
 
-/// Runs the server until SIGTERM/SIGINT or an admin `shutdown`, keeping the pidfile for its lifetime.
+/// Runs the server (and the monitoring listener, if any) until SIGTERM/SIGINT or an admin `shutdown`,
+/// keeping the pidfile for its lifetime. SIGTERM, SIGINT and `shutdown graceful` drain first (up to
+/// `drainTimeout`); a plain `shutdown` stops at once.
 struct GeardService: Service {
     let server: GearmanServer
+    let monitoring: Monitoring
     let pidfile: PIDFile?
+    let drainTimeout: TimeAmount
 
     func run() async throws {
         try await server.start()
+        let listener = try await monitoring.bindListener(for: server)
         try pidfile?.write()
         defer { pidfile?.remove() }
-        let graceful = await withGracefulShutdownHandler {
-            await server.shutdownRequested()
-        } onGracefulShutdown: {
-            server.requestShutdown(graceful: true)
+        await withThrowingTaskGroup(of: Void.self) { group in
+            if let listener { group.addTask { try await listener.run() } }
+            let graceful = await withGracefulShutdownHandler {
+                await server.shutdownRequested()
+            } onGracefulShutdown: {
+                server.requestShutdown(graceful: true)
+            }
+            if graceful { _ = await server.drain(timeout: drainTimeout) }
+            group.cancelAll()
         }
-        _ = graceful
         try await server.stop()
+        await monitoring.shutdown()
     }
 
     /// Runs in a service group that turns SIGTERM and SIGINT into a clean stop.
@@ -26,7 +38,7 @@ struct GeardService: Service {
             configuration: .init(
                 services: [.init(service: self, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: Logger(label: "geard.lifecycle")
+                logger: Logger(label: "gear.lifecycle")
             )
         )
         try await group.run()

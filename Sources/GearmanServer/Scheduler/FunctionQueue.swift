@@ -18,6 +18,8 @@ final class FunctionQueue: @unchecked Sendable {
     var jobsByUnique: [ByteBuffer: Job] = [:]
     /// Per-priority limits on queued+running jobs; 0 means unlimited.
     var maxQueue: [Int] = Array(repeating: 0, count: JobPriority.allCases.count)
+    /// Made on first use when metrics are on.
+    var metrics: FunctionMetrics?
 
     init(name: ByteBuffer) {
         self.name = name
@@ -36,6 +38,7 @@ final class FunctionQueue: @unchecked Sendable {
 
     func enqueue(_ job: Job, atFront: Bool = false) {
         job.state = .queued
+        job.queuedAt = .now()
         if atFront {
             queues[job.priority.rawValue].prepend(job)
         } else {

@@ -14,13 +14,31 @@ final class Job: @unchecked Sendable {
         case gone
     }
 
+    /// What a submit's unique id coalesces on.
+    enum Coalescing {
+        /// Empty unique id: never coalesce.
+        case never
+        case unique
+        /// Unique id `-`: coalesce on the payload (gearmand's convention).
+        case payload
+
+        init(unique: ByteBuffer) {
+            if unique.readableBytes == 0 {
+                self = .never
+            } else {
+                self = unique.readableBytesView.elementsEqual([UInt8(ascii: "-")]) ? .payload : .unique
+            }
+        }
+    }
+
     /// The number in the handle, and the job's key in the queue store.
     let id: UInt64
+    /// `H:<host>:<id>`. Handle, unique id and payload share one allocation.
     let handle: ByteBuffer
     let function: FunctionQueue
     /// The unique id as the client sent it (possibly empty).
     let unique: ByteBuffer
-    /// The key that coalesces submits, or `nil` when the job never coalesces (empty unique id).
+    /// The key that coalesces submits, or `nil` when the job never coalesces.
     let coalescingKey: ByteBuffer?
     let payload: ByteBuffer
     let priority: JobPriority
@@ -37,24 +55,38 @@ final class Job: @unchecked Sendable {
     /// Clients waiting for this job's result (foreground submitters and those who joined by unique id).
     var clients: [ServerConnection] = []
     var worker: ServerConnection?
-    var numerator = ByteBuffer(string: "0")
-    var denominator = ByteBuffer(string: "0")
+    /// The last WORK_STATUS, `nil` until a worker sends one.
+    var progress: (numerator: ByteBuffer, denominator: ByteBuffer)?
     /// How many times a worker took the job and then lost it (disconnect or timeout).
     var retries = 0
     /// Releases a scheduled job when its time comes, or takes a running job back at its worker timeout.
     var timer: Scheduled<Void>?
+    /// When the job last entered its queue, and when a worker last took it: for wait and run time metrics.
+    var queuedAt = NIODeadline.now()
+    var startedAt = NIODeadline.now()
 
+    /// Creates a job owning compact copies of `unique` and `payload`, so it never pins a read buffer.
     init(
-        id: UInt64, handle: ByteBuffer, function: FunctionQueue, unique: ByteBuffer, coalescingKey: ByteBuffer?,
-        payload: ByteBuffer, priority: JobPriority, isBackground: Bool, reducer: ByteBuffer?, runAt: Int64?,
-        submittedAt: Int64, retries: Int = 0
+        id: UInt64, handlePrefix: String, function: FunctionQueue, unique: ByteBuffer, payload: ByteBuffer,
+        priority: JobPriority, isBackground: Bool, reducer: ByteBuffer?, runAt: Int64?, submittedAt: Int64, retries: Int = 0
     ) {
+        let number = String(id)
+        var bytes = ByteBufferAllocator().buffer(
+            capacity: handlePrefix.utf8.count + number.utf8.count + unique.readableBytes + payload.readableBytes
+        )
+        let handleLength = bytes.writeString(handlePrefix) + bytes.writeString(number)
+        bytes.writeImmutableBuffer(unique)
+        bytes.writeImmutableBuffer(payload)
         self.id = id
-        self.handle = handle
+        self.handle = bytes.getSlice(at: 0, length: handleLength)!
+        self.unique = bytes.getSlice(at: handleLength, length: unique.readableBytes)!
+        self.payload = bytes.getSlice(at: handleLength + unique.readableBytes, length: payload.readableBytes)!
+        switch Coalescing(unique: unique) {
+        case .never: coalescingKey = nil
+        case .unique: coalescingKey = self.unique
+        case .payload: coalescingKey = self.payload
+        }
         self.function = function
-        self.unique = unique
-        self.coalescingKey = coalescingKey
-        self.payload = payload
         self.priority = priority
         self.isBackground = isBackground
         self.reducer = reducer

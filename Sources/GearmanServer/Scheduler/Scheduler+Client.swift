@@ -5,12 +5,13 @@ import NIOCore
 extension Scheduler {
     func submit(_ packet: Packet, from client: ServerConnection) {
         guard let kind = packet.type.submitKind else { return }
+        guard !isDraining else { return sendError(client, code: "SHUTTING_DOWN", "the server is shutting down") }
         let arguments = packet.arguments
         let name = arguments[0]
         guard name.readableBytes > 0 else {
             return sendError(client, code: "INVALID_FUNCTION_NAME", "the function name is empty")
         }
-        var payload = arguments[arguments.count - 1]
+        let payload = arguments[arguments.count - 1]
         var reducer: ByteBuffer?
         var runAt: Int64?
         switch packet.type {
@@ -35,10 +36,7 @@ extension Scheduler {
 
         let function = function(named: name)
         let unique = arguments[1]
-        // Empty unique: never coalesce. "-": coalesce on the payload (gearmand's convention).
-        let keyIsPayload = unique.readableBytesView.elementsEqual([UInt8(ascii: "-")])
-        let coalescingKey: ByteBuffer? = unique.readableBytes == 0 ? nil : (keyIsPayload ? payload : unique)
-        if let key = coalescingKey, let existing = function.jobsByUnique[key] {
+        if let key = Self.coalescingKey(unique: unique, payload: payload), let existing = function.jobsByUnique[key] {
             if !kind.background { wait(client, for: existing) }
             if existing.state == .persisting {
                 existing.acknowledgementWaiters.append(client)
@@ -50,17 +48,14 @@ extension Scheduler {
         guard !function.isFull(for: kind.priority) else {
             return sendError(client, code: "QUEUE_ERROR", "Job queue is full")
         }
-        payload = payload.compactCopy()
-        let storedUnique = unique.compactCopy()
-        let (id, handle) = makeHandle()
         let job = Job(
-            id: id, handle: handle, function: function, unique: storedUnique,
-            coalescingKey: coalescingKey == nil ? nil : (keyIsPayload ? payload : storedUnique), payload: payload,
+            id: makeJobID(), handlePrefix: handlePrefix, function: function, unique: unique, payload: payload,
             priority: kind.priority, isBackground: kind.background, reducer: reducer, runAt: runAt, submittedAt: Self.now()
         )
         jobsByHandle[job.handle] = job
         if let key = job.coalescingKey { function.jobsByUnique[key] = job }
         logger.debug("job submitted", metadata: ["handle": "\(job.handle.string)", "function": "\(function.displayName)"])
+        recordSubmitted()
         if !kind.background { wait(client, for: job) }
         if kind.background, let durable {
             job.state = .persisting
@@ -104,18 +99,24 @@ extension Scheduler {
     /// Re-creates a background job read from the queue store at start-up.
     func recover(_ stored: StoredJob) {
         let function = function(named: stored.function)
-        let keyIsPayload = stored.unique.readableBytesView.elementsEqual([UInt8(ascii: "-")])
-        var coalescingKey: ByteBuffer? = stored.unique.readableBytes == 0 ? nil : (keyIsPayload ? stored.payload : stored.unique)
-        if let key = coalescingKey, function.jobsByUnique[key] != nil { coalescingKey = nil }
         let job = Job(
-            id: stored.id, handle: handle(for: stored.id), function: function, unique: stored.unique,
-            coalescingKey: coalescingKey, payload: stored.payload, priority: stored.priority, isBackground: true,
-            reducer: stored.reducer, runAt: stored.runAt, submittedAt: stored.submittedAt, retries: stored.retries
+            id: stored.id, handlePrefix: handlePrefix, function: function, unique: stored.unique, payload: stored.payload,
+            priority: stored.priority, isBackground: true, reducer: stored.reducer, runAt: stored.runAt,
+            submittedAt: stored.submittedAt, retries: stored.retries
         )
         reserveHandles(through: stored.id)
         jobsByHandle[job.handle] = job
-        if let key = coalescingKey { function.jobsByUnique[key] = job }
+        if let key = job.coalescingKey, function.jobsByUnique[key] == nil { function.jobsByUnique[key] = job }
         start(job)
+    }
+
+    /// The key a submit coalesces on: `nil` for an empty unique id, the payload for `-`, else the unique id.
+    static func coalescingKey(unique: ByteBuffer, payload: ByteBuffer) -> ByteBuffer? {
+        switch Job.Coalescing(unique: unique) {
+        case .never: nil
+        case .unique: unique
+        case .payload: payload
+        }
     }
 
     /// Moves a scheduled job whose time has come into its queue.
@@ -136,7 +137,7 @@ extension Scheduler {
         let job = jobsByHandle[handle]
         send(
             client, .statusRes, handle, Self.flag(job != nil), Self.flag(job?.state == .running),
-            job?.numerator ?? Self.zero, job?.denominator ?? Self.zero
+            job?.progress?.numerator ?? Self.zero, job?.progress?.denominator ?? Self.zero
         )
     }
 
@@ -144,7 +145,7 @@ extension Scheduler {
         let job = functions.values.lazy.compactMap { $0.jobsByUnique[unique] }.first
         send(
             client, .statusResUnique, unique, Self.flag(job != nil), Self.flag(job?.state == .running),
-            job?.numerator ?? Self.zero, job?.denominator ?? Self.zero, ByteBuffer(string: String(job?.clients.count ?? 0))
+            job?.progress?.numerator ?? Self.zero, job?.progress?.denominator ?? Self.zero, ByteBuffer(string: String(job?.clients.count ?? 0))
         )
     }
 

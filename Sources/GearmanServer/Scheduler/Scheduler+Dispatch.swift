@@ -5,6 +5,8 @@ extension Scheduler {
     /// Acts on one packet from a peer.
     func handle(_ packet: Packet, from connection: ServerConnection) {
         guard !connection.isClosed else { return }
+        let timing = metrics?.startPacket(packet.type)
+        defer { timing?.finish() }
         let arguments = packet.arguments
         switch packet.type {
         case .submitJob, .submitJobBackground, .submitJobHigh, .submitJobHighBackground, .submitJobLow,

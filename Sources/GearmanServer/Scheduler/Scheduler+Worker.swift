@@ -63,7 +63,7 @@ extension Scheduler {
             for ability in worker.abilities { ability.function.sleepingWorkers[worker.id] = nil }
         }
         let count = worker.abilities.count
-        for priority in JobPriority.allCases where count > 0 {
+        for priority in JobPriority.allCases where count > 0 && !isDraining {
             for offset in 0..<count {
                 let index = (worker.grabCursor + offset) % count
                 let ability = worker.abilities[index]
@@ -81,6 +81,8 @@ extension Scheduler {
         job.worker = worker
         function.runningCount += 1
         worker.runningJobs[ObjectIdentifier(job)] = job
+        recordStarted(job)
+        logger.debug("job assigned", metadata: ["handle": "\(job.handle.string)", "worker": "\(worker.id)"])
         if timeoutSeconds > 0 {
             job.timer = loop.scheduleTask(in: .seconds(Int64(timeoutSeconds))) { [unowned self] in
                 self.timedOut(job, on: worker)
@@ -127,8 +129,10 @@ extension Scheduler {
         job.worker?.runningJobs[ObjectIdentifier(job)] = nil
         job.worker = nil
         job.function.runningCount -= 1
+        drainProgressed()
         if job.isBackground { durable?.retried(job) }
         job.function.enqueue(job, atFront: true)
+        logger.debug("job queued again", metadata: ["handle": "\(job.handle.string)", "reason": "\(reason)"])
         wakeWorker(for: job.function)
     }
 
@@ -138,11 +142,14 @@ extension Scheduler {
         guard let job = jobsByHandle[handle], job.worker === worker else {
             return sendError(worker, code: "JOB_NOT_FOUND", "Job given in work result not found")
         }
+        if packet.type == .workComplete || packet.type == .workFail || packet.type == .workException {
+            logger.debug("job ended", metadata: ["handle": "\(job.handle.string)", "result": "\(packet.type.name)"])
+        }
         switch packet.type {
         case .workStatus:
-            job.numerator = packet.arguments[1].compactCopy()
-            job.denominator = packet.arguments[2].compactCopy()
-            for client in job.clients { send(client, .workStatus, job.handle, job.numerator, job.denominator) }
+            let progress = (packet.arguments[1].compactCopy(), packet.arguments[2].compactCopy())
+            job.progress = progress
+            for client in job.clients { send(client, .workStatus, job.handle, progress.0, progress.1) }
         case .workData, .workWarning:
             for client in job.clients { send(client, packet.type, job.handle, packet.arguments[1]) }
         case .workComplete:

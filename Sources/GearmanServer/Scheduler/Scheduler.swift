@@ -1,3 +1,4 @@
+import CoreMetrics
 import GearmanProtocol
 import Logging
 import NIOCore
@@ -19,19 +20,25 @@ final class Scheduler: @unchecked Sendable {
     var connections: [Int: ServerConnection] = [:]
     /// The durable queue for background jobs; `nil` keeps them in memory only.
     let durable: DurableQueue?
+    /// `nil` when no metrics backend is configured.
+    let metrics: ServerMetrics?
+    var throughput = ThroughputHistory()
+    /// Graceful shutdown progress; see ``beginDrain(timeout:)``.
+    var drainState = DrainState.serving
     private var nextHandleNumber: UInt64 = 0
     private var nextConnectionID = 0
-    private let handlePrefix: String
+    let handlePrefix: String
     private var connectionsToFlush: [ServerConnection] = []
 
     init(
         loop: EventLoop, configuration: ServerConfiguration, logger: Logger,
-        queueStore: QueueStore?, requestShutdown: @escaping @Sendable (Bool) -> Void
+        queueStore: QueueStore?, metricsFactory: any MetricsFactory, requestShutdown: @escaping @Sendable (Bool) -> Void
     ) {
         self.loop = loop
         self.configuration = configuration
         self.logger = logger
         self.requestShutdown = requestShutdown
+        self.metrics = metricsFactory is NOOPMetricsHandler ? nil : ServerMetrics(factory: metricsFactory)
         self.handlePrefix = "H:\(configuration.handleHost):"
         self.durable = queueStore.map { DurableQueue(store: $0, loop: loop, logger: logger) }
         durable?.onCommitted = { [unowned self] jobs, error in self.persisted(jobs, error: error) }
@@ -84,6 +91,7 @@ final class Scheduler: @unchecked Sendable {
     }
 
     func sendError(_ connection: ServerConnection, code: String, _ message: String) {
+        logger.warning("refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
         send(connection, .error, ByteBuffer(string: code), ByteBuffer(string: message))
     }
 
@@ -117,14 +125,10 @@ final class Scheduler: @unchecked Sendable {
         return function
     }
 
-    /// A fresh job id and its handle.
-    func makeHandle() -> (id: UInt64, handle: ByteBuffer) {
+    /// A fresh job id, the number in its handle.
+    func makeJobID() -> UInt64 {
         nextHandleNumber += 1
-        return (nextHandleNumber, handle(for: nextHandleNumber))
-    }
-
-    func handle(for id: UInt64) -> ByteBuffer {
-        ByteBuffer(string: handlePrefix + String(id))
+        return nextHandleNumber
     }
 
     /// Makes sure new handles come after `id` (a recovered job's).
@@ -142,10 +146,12 @@ final class Scheduler: @unchecked Sendable {
             job.function.scheduledCount -= 1
             job.timer?.cancel()
         case .running:
+            recordEnded(job)
             job.function.runningCount -= 1
             job.timer?.cancel()
             job.worker?.runningJobs[ObjectIdentifier(job)] = nil
             job.worker = nil
+            drainProgressed()
         case .gone: return
         }
         job.state = .gone

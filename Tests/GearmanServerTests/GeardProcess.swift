@@ -1,0 +1,58 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A `geard` started as a real process on a free loopback port, for tests that kill or restart it.
+final class GeardProcess: @unchecked Sendable {
+    let port: Int
+    let process: Process
+
+    /// The binary built next to the test bundle, or `$GEARD_PATH`.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["GEARD_PATH"] { return URL(fileURLWithPath: path) }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("geard")
+    }
+
+    /// A port that was free a moment ago.
+    static func freePort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        defer { try? channel.close().wait() }
+        return channel.localAddress!.port!
+    }
+
+    /// Starts `geard -d` with `arguments` and waits until it accepts connections.
+    init(port: Int? = nil, _ arguments: [String]) async throws {
+        self.port = try port ?? Self.freePort()
+        process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["-d", "--port", String(self.port), "--listen-address", "127.0.0.1", "--log-level", "warning"] + arguments
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: self.port).get()
+            {
+                try? await channel.close()
+                return
+            }
+            guard process.isRunning, ContinuousClock.now < deadline else {
+                throw StartFailed(status: process.isRunning ? nil : process.terminationStatus)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    struct StartFailed: Error {
+        let status: Int32?
+    }
+
+    func kill(_ signal: Int32) {
+        Foundation.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    deinit {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+}
