@@ -11,7 +11,11 @@ struct GearBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gear-bench",
         abstract: "Foreground round trips/s and background submits/s of GearmanClient and GearmanWorker.",
-        discussion: "Prints one JSON line per scenario: fg (synchronous submit and result) and bg (submit, then a worker drains the queue).")
+        discussion: """
+            Prints one JSON line with gearbench's field names: fg (each task submits and awaits the result, one job after \
+            another: jps) or bg (each task submits in the background, awaiting JOB_CREATED: submit_jps; then the worker \
+            drains the queue: drain_jps).
+            """)
 
     @Option(help: "Job server host.") var host = "127.0.0.1"
     @Option(help: "Job server port.") var port = ServerAddress.defaultPort
@@ -48,13 +52,13 @@ struct GearBench: AsyncParsableCommand {
                 }
             }
             await working.value
-            report(["jobs_per_s": Double(jobs) / seconds, "elapsed_s": seconds])
+            report(["jps": Double(jobs) / seconds, "elapsed_s": seconds])
         } else {
             let submitSeconds = try await measure {
                 try await submitAll(client, function: function, payload: payload, background: true) { _ in }
             }
             let drainSeconds = await measure { await worker.run(concurrency: workerConcurrency) }
-            report(["submit_per_s": Double(jobs) / submitSeconds, "drain_per_s": Double(jobs) / drainSeconds, "elapsed_s": submitSeconds])
+            report(["submit_jps": Double(jobs) / submitSeconds, "drain_jps": Double(jobs) / drainSeconds, "submit_s": submitSeconds])
         }
         await client.shutdown()
     }

@@ -14,7 +14,12 @@ struct GeardService: Service {
     let drainTimeout: TimeAmount
 
     func run() async throws {
-        try await server.start()
+        do {
+            try await server.start()
+        } catch {
+            try? await server.stop()  // releases the event loops and the shutdown promise before the error ends geard
+            throw error
+        }
         let listener = try await monitoring.bindListener(for: server)
         try pidfile?.write()
         defer { pidfile?.remove() }
