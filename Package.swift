@@ -125,6 +125,7 @@ let package = Package(
             dependencies: [
                 "Gearman",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Gearman
 import NIOCore
+import NIOPosix
 import Synchronization
 
 /// `gear-bench`: throughput of this package's client and worker against a running job server, with the loads of
@@ -24,6 +25,8 @@ struct GearBench: AsyncParsableCommand {
     @Option(help: "Payload bytes per job.") var payloadSize = 100
     @Option(help: "Client tasks submitting at once, sharing one GearmanClient.") var tasks = 1
     @Option(help: "Jobs the GearmanWorker runs at once.") var workerConcurrency = 1
+    @Flag(help: "Run the client tasks on the client's event loop (EventLoopExecutor) instead of the global executor.")
+    var onEventLoop = false
 
     func validate() throws {
         guard ["fg", "bg"].contains(scenario) else { throw ValidationError("--scenario is fg or bg") }
@@ -34,8 +37,10 @@ struct GearBench: AsyncParsableCommand {
         let server = ServerAddress(host: host, port: port)
         let function = "gear_bench_\(ProcessInfo.processInfo.processIdentifier)_\(scenario)"
         let payload = ByteBuffer(repeating: UInt8(ascii: "x"), count: payloadSize)
-        let client = GearmanClient(servers: [server])
+        let clientLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = GearmanClient(servers: [server], configuration: .init(eventLoopGroup: clientLoop))
         let worker = GearmanWorker(servers: [server])
+        let executor = onEventLoop ? EventLoopExecutor(clientLoop.next()) : nil
         let drained = Countdown(jobs) { worker.stop() }
         worker.register(function) { job in
             drained.tick()
@@ -47,7 +52,7 @@ struct GearBench: AsyncParsableCommand {
         if scenario == "fg" {
             let working = Task { await worker.run(concurrency: workerConcurrency) }
             let seconds = try await measure {
-                try await submitAll(client, function: function, payload: payload) { job in
+                try await submitAll(client, function: function, payload: payload, on: executor) { job in
                     guard try await job.result == payload else { throw GearmanError.protocolError("wrong echo") }
                 }
             }
@@ -55,23 +60,24 @@ struct GearBench: AsyncParsableCommand {
             report(["jps": Double(jobs) / seconds, "elapsed_s": seconds])
         } else {
             let submitSeconds = try await measure {
-                try await submitAll(client, function: function, payload: payload, background: true) { _ in }
+                try await submitAll(client, function: function, payload: payload, background: true, on: executor) { _ in }
             }
             let drainSeconds = await measure { await worker.run(concurrency: workerConcurrency) }
             report(["submit_jps": Double(jobs) / submitSeconds, "drain_jps": Double(jobs) / drainSeconds, "submit_s": submitSeconds])
         }
         await client.shutdown()
+        try await clientLoop.shutdownGracefully()
     }
 
     /// Submits `jobs` jobs from `tasks` tasks, each submitting its share one after another.
     private func submitAll(
-        _ client: GearmanClient, function: String, payload: ByteBuffer, background: Bool = false,
+        _ client: GearmanClient, function: String, payload: ByteBuffer, background: Bool = false, on executor: EventLoopExecutor?,
         then check: @escaping @Sendable (GearmanJob) async throws -> Void
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<tasks {
                 let share = jobs / tasks + (task < jobs % tasks ? 1 : 0)
-                group.addTask {
+                group.addTask(executorPreference: executor) {
                     for _ in 0..<share {
                         try await check(try await client.submit(function, payload: payload, background: background))
                     }
@@ -89,7 +95,9 @@ struct GearBench: AsyncParsableCommand {
     }
 
     private func report(_ metrics: [String: Double]) {
-        var line: [String: Any] = ["scenario": scenario, "jobs": jobs, "tasks": tasks, "worker_concurrency": workerConcurrency]
+        var line: [String: Any] = [
+            "scenario": scenario, "jobs": jobs, "tasks": tasks, "worker_concurrency": workerConcurrency, "on_event_loop": onEventLoop,
+        ]
         metrics.forEach { line[$0.key] = ($0.value * 10).rounded() / 10 }
         let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
