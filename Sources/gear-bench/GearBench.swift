@@ -25,7 +25,7 @@ struct GearBench: AsyncParsableCommand {
     @Option(help: "Payload bytes per job.") var payloadSize = 100
     @Option(help: "Client tasks submitting at once, sharing one GearmanClient.") var tasks = 1
     @Option(help: "Jobs the GearmanWorker runs at once.") var workerConcurrency = 1
-    @Flag(help: "Run the client tasks on the client's event loop (EventLoopExecutor) instead of the global executor.")
+    @Flag(help: "Run the client tasks and the worker on their event loops (EventLoopExecutor) instead of the global executor.")
     var onEventLoop = false
 
     func validate() throws {
@@ -39,8 +39,10 @@ struct GearBench: AsyncParsableCommand {
         let payload = ByteBuffer(repeating: UInt8(ascii: "x"), count: payloadSize)
         let clientLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client = GearmanClient(servers: [server], configuration: .init(eventLoopGroup: clientLoop))
-        let worker = GearmanWorker(servers: [server])
+        let workerLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let worker = GearmanWorker(servers: [server], configuration: .init(eventLoopGroup: workerLoop))
         let executor = onEventLoop ? EventLoopExecutor(clientLoop.next()) : nil
+        let workerExecutor = onEventLoop ? EventLoopExecutor(workerLoop.next()) : nil
         let drained = Countdown(jobs) { worker.stop() }
         worker.register(function) { job in
             drained.tick()
@@ -50,7 +52,7 @@ struct GearBench: AsyncParsableCommand {
         try await worker.waitForServer(timeout: .seconds(5))
 
         if scenario == "fg" {
-            let working = Task { await worker.run(concurrency: workerConcurrency) }
+            let working = Task { await worker.run(concurrency: workerConcurrency, on: workerExecutor) }
             let seconds = try await measure {
                 try await submitAll(client, function: function, payload: payload, on: executor) { job in
                     guard try await job.result == payload else { throw GearmanError.protocolError("wrong echo") }
@@ -62,11 +64,12 @@ struct GearBench: AsyncParsableCommand {
             let submitSeconds = try await measure {
                 try await submitAll(client, function: function, payload: payload, background: true, on: executor) { _ in }
             }
-            let drainSeconds = await measure { await worker.run(concurrency: workerConcurrency) }
+            let drainSeconds = await measure { await worker.run(concurrency: workerConcurrency, on: workerExecutor) }
             report(["submit_jps": Double(jobs) / submitSeconds, "drain_jps": Double(jobs) / drainSeconds, "submit_s": submitSeconds])
         }
         await client.shutdown()
         try await clientLoop.shutdownGracefully()
+        try await workerLoop.shutdownGracefully()
     }
 
     /// Submits `jobs` jobs from `tasks` tasks, each submitting its share one after another.

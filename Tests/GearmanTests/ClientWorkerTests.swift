@@ -2,6 +2,7 @@ import Foundation
 import Gearman
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
@@ -219,4 +220,30 @@ final class OneShotFlag: Sendable {
     private let value = NIOLockedValueBox(false)
     var isSet: Bool { value.withLockedValue { $0 } }
     func set() { value.withLockedValue { $0 = true } }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct EventLoopExecutorTests {
+    @Test(arguments: ServerKind.allCases) func requestsRunOnTheClientsEventLoop(_ kind: ServerKind) async throws {
+        let server = try await TestServer(kind)
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = GearmanClient(servers: [server.address], configuration: .init(eventLoopGroup: loop))
+        let worker = GearmanWorker(servers: [server.address])
+        worker.register("echo") { job in job.payload }
+        let running = Task { await worker.run() }
+        try await client.waitForServer(timeout: .seconds(10))
+        let executor = EventLoopExecutor(loop.next())
+        try await withTaskExecutorPreference(executor) {
+            for index in 0..<20 {
+                let job = try await client.submit("echo", payload: "\(index)")
+                #expect(loop.next().inEventLoop)
+                #expect(try await job.result(as: String.self) == "\(index)")
+            }
+            #expect(try await client.echo("ping") == ByteBuffer(string: "ping"))
+        }
+        worker.stop()
+        await running.value
+        await client.shutdown()
+        try await loop.shutdownGracefully()
+    }
 }
