@@ -55,7 +55,7 @@ import Testing
                 let columns = try await admin.adminResponse("status").first?.split(separator: "\t") ?? []
                 return columns.count == 4 && (Int(columns[1]) ?? 0) >= 3_000
             }
-            first.kill(SIGKILL)
+            await first.kill(SIGKILL)
             var all: [String] = []
             for try await payloads in group { all += payloads }
             return all
@@ -64,7 +64,6 @@ import Testing
         #expect(refused.all.isEmpty)
 
         let second = try await GeardProcess(port: first.port, ["--queue", "sqlite", "--queue-path", path])
-        defer { second.kill(SIGTERM) }
         let worker = try await TestPeer(port: second.port)
         try await worker.send(.canDo, "crash")
         var ran: [String: Int] = [:]
@@ -78,5 +77,6 @@ import Testing
         let missing = acknowledged.filter { ran[$0] == nil }
         #expect(missing.isEmpty, "acknowledged jobs lost: \(missing.prefix(10))")
         #expect(ran.values.allSatisfy { $0 == 1 })
+        await second.kill(SIGTERM)
     }
 }

@@ -6,6 +6,7 @@ import NIOPosix
 final class GeardProcess: @unchecked Sendable {
     let port: Int
     let process: Process
+    private let exited: AsyncStream<Void>
 
     /// The binary built next to the test bundle, or `$GEARD_PATH`.
     static var binary: URL {
@@ -27,6 +28,7 @@ final class GeardProcess: @unchecked Sendable {
         process = Process()
         process.executableURL = Self.binary
         process.arguments = ["-d", "--port", String(self.port), "--listen-address", "127.0.0.1", "--log-level", "warning"] + arguments
+        exited = Self.watchExit(of: process)
         try process.run()
         let deadline = ContinuousClock.now + .seconds(20)
         while true {
@@ -47,9 +49,31 @@ final class GeardProcess: @unchecked Sendable {
         let status: Int32?
     }
 
-    func kill(_ signal: Int32) {
+    /// Sends `signal` and waits until the process has exited.
+    func kill(_ signal: Int32) async {
         Foundation.kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        for await _ in exited {}
+    }
+
+    /// A stream that finishes when `process` exits. `Process.waitUntilExit` can miss the exit of a child
+    /// that forks (as `geard` without `-d` does), so tests wait on the termination handler instead.
+    static func watchExit(of process: Process) -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in continuation.finish() }
+        return stream
+    }
+
+    /// Runs `geard` with `arguments` to completion and returns its exit status.
+    static func run(_ arguments: [String]) async throws -> Int32 {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let exited = watchExit(of: process)
+        try process.run()
+        for await _ in exited {}
+        return process.terminationStatus
     }
 
     deinit {

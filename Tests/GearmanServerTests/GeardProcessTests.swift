@@ -75,6 +75,8 @@ import Testing
         let pidfile = directory + "/geard.pid"
         let run = try launch(["-d", "-p", "0", "--listen-address", "127.0.0.1", "--queue", "memory", "--log-config", config, "--pidfile", pidfile])
         let port = try #require(Int(try await waitForLine(in: directory + "/info.log", matching: #/INFO gear\.Server: listening address=\S+:(\d+)/#)))
+        // The pidfile is written right after the listener is bound, a moment after the log line.
+        try await waitUntil { FileManager.default.fileExists(atPath: pidfile) }
         #expect(try String(contentsOfFile: pidfile, encoding: .utf8) == "\(run.process.processIdentifier)\n")
 
         let client = try await TestPeer(port: port)
