@@ -7,11 +7,12 @@ struct FailoverTests {
     private let fastBackoff = Backoff(initial: .milliseconds(20), maximum: .milliseconds(200))
 
     @Test func noServerIsATypedError() async throws {
-        let port = try TestServer.freePort()
-        let client = GearmanClient(servers: [ServerAddress(host: "127.0.0.1", port: port)])
+        let closed = try ClosedPort()
+        let client = GearmanClient(servers: [ServerAddress(host: "127.0.0.1", port: closed.port)])
         await #expect(throws: GearmanError.noConnectedServer) { try await client.submit("f") }
         await #expect(throws: GearmanError.timeout) { try await client.waitForServer(timeout: .milliseconds(100)) }
         await client.shutdown()
+        withExtendedLifetime(closed) {}
     }
 
     @Test(arguments: ServerKind.allCases) func roundRobinSkipsADeadServerAndReconnectsAfterRestart(_ kind: ServerKind) async throws {

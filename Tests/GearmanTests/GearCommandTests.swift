@@ -101,10 +101,11 @@ struct GearCommandTests {
     }
 
     @Test func unreachableServerExitsNonZero() async throws {
-        let port = try TestServer.freePort()
+        let closed = try ClosedPort()
         let output = try await ChildProcess.run([
-            builtProduct("gear").path, "submit", "--host", "127.0.0.1:\(port)", "--connect-timeout", "0.2", "f", "x",
+            builtProduct("gear").path, "submit", "--host", "127.0.0.1:\(closed.port)", "--connect-timeout", "0.2", "f", "x",
         ])
         #expect(output.status != 0)
+        withExtendedLifetime(closed) {}
     }
 }

@@ -65,7 +65,12 @@ final class TestServer: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        try await eventually("server listening on \(port)", timeout: .seconds(20)) { await Self.accepts(port: port) }
+        let process = process
+        try await eventually("server listening on \(port)", timeout: .seconds(20)) {
+            // A server that could not bind exits; another process may be listening on the port then.
+            guard process.isRunning else { throw TimedOut(description: "\(executable.path) \(arguments) exited") }
+            return await Self.accepts(port: port)
+        }
     }
 
     /// Starts the same server on the same port (after ``kill()``).
@@ -114,11 +119,19 @@ final class TestServer: Sendable {
 
     deinit { kill() }
 
+    /// Ports handed out by ``freePort()``, never twice: a killed server keeps its port for ``restart()``, so no
+    /// other test of this run may start a server on it in between.
+    private static let handedOut = NIOLockedValueBox(Set<Int>())
+
+    /// A loopback port nothing listens on, not handed out before in this run.
     static func freePort() throws -> Int {
-        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).wait()
-        defer { try? channel.close().wait() }
-        return channel.localAddress!.port!
+        while true {
+            let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0).wait()
+            let port = channel.localAddress!.port!
+            try? channel.close().wait()
+            if handedOut.withLockedValue({ $0.insert(port).inserted }) { return port }
+        }
     }
 
     static func accepts(port: Int) async -> Bool {
@@ -156,8 +169,8 @@ func withServer<T>(
     let client = GearmanClient(servers: [server.address], configuration: clientConfiguration)
     let worker = GearmanWorker(servers: [server.address])
     do {
-        try await client.waitForServer(timeout: .seconds(5))
-        try await worker.waitForServer(timeout: .seconds(5))
+        try await client.waitForServer(timeout: .seconds(20))
+        try await worker.waitForServer(timeout: .seconds(20))
         let result = try await body(server, client, worker)
         await worker.shutdown()
         await client.shutdown()
