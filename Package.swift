@@ -140,6 +140,11 @@ let package = Package(
             ],
             exclude: ["Peers"]
         ),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["geard"],
+            exclude: ["Peers"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
