@@ -137,8 +137,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            exclude: ["Peers"]
+            ]
         ),
         .testTarget(
             name: "InteropTests",
