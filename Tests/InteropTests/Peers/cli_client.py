@@ -5,8 +5,8 @@ Usage: cli_client.py HOST PORT SCENARIO ARGS...  (scenarios: see Peers/README.md
 Prints one JSON object per line.
 What the tool cannot do:
 - it prints WORK_DATA chunks and the result to stdout as one stream, so `data` is their
-  concatenation and `chunks` is empty; WORK_STATUS only shows as "N% Complete" on stderr,
-  so `statuses` holds those percentages;
+  concatenation and `chunks` is empty; WORK_STATUS only shows as "N% Complete" lines on
+  that same stdout (after the data: stdio buffering), so `statuses` holds those percentages;
 - it never sends OPTION_REQ exceptions (`submit-exc` answers "unsupported") and has no
   GET_STATUS (`get-status` answers "unsupported");
 - against a server whose WORK_FAIL handle does not match it waits forever: after
@@ -18,6 +18,7 @@ import subprocess
 import sys
 
 TIMEOUT_SECONDS = 15
+STATUS_LINE = re.compile(rb"(\d+)% Complete\n")
 PRIORITY_FLAGS = {"high": ["-I"], "normal": [], "low": ["-L"]}
 
 
@@ -41,8 +42,9 @@ def foreground(host, port, func, payload, unique=None):
     stderr = done.stderr.decode(errors="replace")
     if done.returncode != 0:
         return {"result": "fail", "stderr": stderr.strip()}
-    statuses = re.findall(r"(\d+)% Complete", stderr)
-    return {"result": "complete", "data": done.stdout.hex(), "chunks": [], "statuses": [s + "%" for s in statuses]}
+    statuses = [s.decode() + "%" for s in STATUS_LINE.findall(done.stdout)]
+    data = STATUS_LINE.sub(b"", done.stdout)
+    return {"result": "complete", "data": data.hex(), "chunks": [], "statuses": statuses}
 
 
 def background(host, port, func, payload, priority):
