@@ -12,10 +12,12 @@ let package = Package(
         .executable(name: "geard", targets: ["geard"]),
         .library(name: "Gearman", targets: ["Gearman"]),
         .executable(name: "gear", targets: ["gear"]),
+        .executable(name: "gear-bench", targets: ["gear-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -30,11 +32,24 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
+            name: "GearmanFuzzing",
+            dependencies: ["GearmanProtocol", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // A libFuzzer target when built by scripts/fuzz.sh; an input replayer otherwise.
+        .executableTarget(
+            name: "gearman-fuzz",
+            dependencies: ["GearmanFuzzing", "CLibFuzzer"]
+        ),
+        .target(name: "CLibFuzzer"),
+        .target(
             name: "GearmanServer",
             dependencies: [
                 "GearmanProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -71,6 +86,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -78,9 +94,11 @@ let package = Package(
             name: "GearmanProtocolTests",
             dependencies: [
                 "GearmanProtocol",
+                "GearmanFuzzing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["FuzzInputs"]
         ),
         .testTarget(
             name: "GearmanLoggingTests",
@@ -90,15 +108,18 @@ let package = Package(
             name: "GearmanServerTests",
             dependencies: [
                 "GearmanServer",
+                "Gearman",
                 "geard",
                 "GearmanProtocol",
                 "GearmanMonitoring",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .target(
             name: "Gearman",
@@ -108,6 +129,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -121,6 +143,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "gear-bench",
+            dependencies: [
+                "Gearman",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "GearmanTests",
             dependencies: [
@@ -130,6 +161,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["geard"],
+            exclude: ["Peers"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -20,6 +20,8 @@ public enum AdminCommand: Sendable, Hashable {
     case cancelJob(handle: String)
     case createFunction(String)
     case dropFunction(String)
+    /// The seed's `acl list|grant|revoke|self-revoke` commands.
+    case acl(ACLAdminCommand)
     /// A known command word with arguments that do not fit it.
     case invalidArguments(command: String)
     /// A command word the server does not know (empty for a blank line).
@@ -27,9 +29,12 @@ public enum AdminCommand: Sendable, Hashable {
 
     /// Parses one admin line (without its terminator). Command words are matched case-insensitively.
     public init(parsing line: ByteBuffer) {
-        let words = String(decoding: line.readableBytesView, as: UTF8.self)
-            .split(whereSeparator: { $0 == " " || $0 == "\t" })
-            .map(String.init)
+        let text = String(decoding: line.readableBytesView, as: UTF8.self)
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if words.first?.lowercased() == "acl" {
+            self = ACLAdminCommand(line: text).map(AdminCommand.acl) ?? .invalidArguments(command: words[0])
+            return
+        }
         self.init(words: words)
     }
 
@@ -82,6 +87,7 @@ public enum AdminCommand: Sendable, Hashable {
         case .cancelJob(let handle): "cancel job \(handle)"
         case .createFunction(let name): "create function \(name)"
         case .dropFunction(let name): "drop function \(name)"
+        case .acl(let command): command.line
         case .invalidArguments(let command), .unknown(let command): command
         }
     }

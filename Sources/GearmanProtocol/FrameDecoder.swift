@@ -69,11 +69,17 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
         guard buffer.readableBytes >= 12 + bodySize else { return nil }
         buffer.moveReaderIndex(forwardBy: 12)
         var body = buffer.readSlice(length: bodySize)!
-        if magic == .response, !type.lastArgumentIsData {
+        if magic == .response, !type.lastArgumentIsData, Self.hasStraySeparator(body, for: type) {
             // gearmand 1.1.20 appends a stray NUL to the handle of a WORK_FAIL that replaces a WORK_EXCEPTION.
-            while body.readableBytesView.last == 0 { body.moveWriterIndex(to: body.writerIndex - 1) }
+            body.moveWriterIndex(to: body.writerIndex - 1)
         }
         return Packet(magic, type, try Self.splitArguments(&body, for: type))
+    }
+
+    /// Whether the body ends in one NUL more than its arguments need; only that one is forgiven, so an empty
+    /// last argument stays and a run of NULs is still an error.
+    static func hasStraySeparator(_ body: ByteBuffer, for type: PacketType) -> Bool {
+        body.readableBytesView.last == 0 && body.readableBytesView.count(where: { $0 == 0 }) == type.argumentCount
     }
 
     /// Splits a body into exactly `type.argumentCount` arguments, without copying.

@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,8 +25,8 @@ public final class GearmanServer: Sendable {
     public let configuration: ServerConfiguration
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
-    private let scheduler: Scheduler
-    private let listener = NIOLockedValueBox<Channel?>(nil)
+    let scheduler: Scheduler
+    private let listeners = NIOLockedValueBox<[Listener]>([])
     private let shutdownRequest: EventLoopPromise<Bool>
     private let shutdownRequestIssued = NIOLockedValueBox(false)
 
@@ -57,42 +58,48 @@ public final class GearmanServer: Sendable {
         }
     }
 
-    /// Recovers stored jobs, then binds the listening socket. Returns once connections are accepted.
+    /// Recovers stored jobs, then binds the listening sockets (the main port, and the TLS port if configured).
+    /// Returns once connections are accepted; throws if a port is taken or a TLS file cannot be loaded.
     public func start() async throws {
         try await recoverStoredJobs()
         let scheduler = self.scheduler
         let configuration = self.configuration
+        let tlsContext = try configuration.tls?.makeContext()
+        var bindings: [(port: Int, tls: NIOSSLContext?)] = [(configuration.port, configuration.tls?.port == nil ? tlsContext : nil)]
+        if let tlsPort = configuration.tls?.port { bindings.append((tlsPort, tlsContext)) }
+        let limiter = configuration.maximumConnections.map(ConnectionLimiter.init)
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Past the high mark a peer is not reading its responses: ConnectionHandler disconnects it.
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: .init(low: configuration.maximumPendingOutput / 2, high: configuration.maximumPendingOutput)
+            )
         if let keepalive = configuration.keepalive {
             bootstrap = bootstrap.childChannelOption(.socketOption(.so_keepalive), value: 1)
                 .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPIDLE), value: SocketOptionValue(keepalive.idle))
                 .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPINTVL), value: SocketOptionValue(keepalive.interval))
                 .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPCNT), value: SocketOptionValue(keepalive.count))
         }
-        let channel = try await bootstrap
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let decoder = FrameDecoder(
-                        expecting: .request, maximumPacketSize: configuration.maximumPacketSize,
-                        maximumLineLength: configuration.maximumLineLength
-                    )
-                    try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(decoder), ConnectionHandler(scheduler: scheduler)
-                    )
-                }
-            }
-            .bind(host: configuration.host, port: configuration.port)
-            .get()
-        listener.withLockedValue { $0 = channel }
+        for binding in bindings {
+            let pipeline = ConnectionPipeline(scheduler: scheduler, configuration: configuration, tls: binding.tls, limiter: limiter)
+            let channel = try await bootstrap
+                .childChannelInitializer { channel in pipeline.configure(channel) }
+                .bind(host: configuration.host, port: binding.port)
+                .get()
+            listeners.withLockedValue { $0.append(Listener(channel: channel, isTLS: binding.tls != nil)) }
+            logger.info(
+                "listening",
+                metadata: ["address": "\(channel.localAddress?.description ?? "-")", "tls": "\(binding.tls != nil)"]
+            )
+        }
         if scheduler.metrics != nil {
             scheduler.loop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.metricsSampleInterval) { _ in
                 scheduler.sampleMetrics()
             }
         }
-        logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "-")"])
     }
 
     private func recoverStoredJobs() async throws {
@@ -112,8 +119,11 @@ public final class GearmanServer: Sendable {
         scheduler.sharedQueue?.start()
     }
 
-    /// The bound port, once ``start()`` returned.
-    public var port: Int? { listener.withLockedValue { $0?.localAddress?.port } }
+    /// The bound main port, once ``start()`` returned.
+    public var port: Int? { listeners.withLockedValue { $0.first?.channel.localAddress?.port } }
+
+    /// The bound port that speaks TLS (the main port or the extra TLS port), once ``start()`` returned.
+    public var tlsPort: Int? { listeners.withLockedValue { $0.first(where: \.isTLS)?.channel.localAddress?.port } }
 
     /// How often the gauges (queue depths, running jobs, connections) are set from the scheduler's tables.
     public static let metricsSampleInterval = TimeAmount.seconds(1)
@@ -152,9 +162,7 @@ public final class GearmanServer: Sendable {
     /// try await server.stop()
     /// ```
     public func drain(timeout: TimeAmount) async -> Bool {
-        if let channel = listener.withLockedValue({ $0 }) {
-            try? await channel.close()
-        }
+        await closeListeners()
         let scheduler = self.scheduler
         return (try? await scheduler.loop.flatSubmit { scheduler.beginDrain(timeout: timeout) }.get()) ?? false
     }
@@ -162,9 +170,7 @@ public final class GearmanServer: Sendable {
     /// Stops accepting, closes every connection and releases the event loops.
     public func stop() async throws {
         requestShutdown(graceful: false)
-        if let channel = listener.withLockedValue({ $0 }) {
-            try? await channel.close()
-        }
+        await closeListeners()
         if let durable = scheduler.durable {
             try? await scheduler.loop.flatSubmit { durable.whenIdle() }.get()
             await durable.shutdown()
@@ -172,6 +178,18 @@ public final class GearmanServer: Sendable {
         try await group.shutdownGracefully()
         logger.info("stopped")
     }
+
+    private func closeListeners() async {
+        for listener in listeners.withLockedValue({ $0 }) {
+            try? await listener.channel.close()
+        }
+    }
+}
+
+/// A bound listening socket.
+private struct Listener {
+    let channel: Channel
+    let isTLS: Bool
 }
 
 extension ChannelOptions.Types.SocketOption {

@@ -24,6 +24,19 @@ public struct ServerConfiguration: Sendable {
     public var version: String
     /// TCP keepalive for accepted sockets; `nil` leaves the system default (off).
     public var keepalive: Keepalive?
+    /// TLS for the main port or an extra port; `nil` serves plain TCP only.
+    public var tls: TLS?
+    /// Who may register and invoke what, by TLS client certificate Common Name; `nil` allows everyone
+    /// everything, as gearmand does. With a list in force, whatever it does not allow is denied.
+    public var accessControl: AccessControlList?
+    /// Connections served at once; further ones get an ERROR packet and are closed. `nil`: no limit.
+    public var maximumConnections: Int?
+    /// How long a peer may take to finish a packet or admin line it has started. Peers idle between frames
+    /// (sleeping workers) are never timed out; this stops half-sent packets and slowloris senders.
+    public var frameTimeout: TimeAmount = .seconds(30)
+    /// Response bytes a peer may leave unread before it is disconnected. Must exceed ``maximumPacketSize``,
+    /// or a healthy peer receiving a large result would be cut off.
+    public var maximumPendingOutput = 2 * FrameDecoder.defaultMaximumPacketSize
 
     /// TCP keepalive timing, in seconds (TCP_KEEPIDLE, TCP_KEEPINTVL) and probes (TCP_KEEPCNT).
     public struct Keepalive: Sendable, Hashable {

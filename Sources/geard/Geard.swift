@@ -48,6 +48,9 @@ struct Geard: ParsableCommand {
     @Option(name: .customLong("ssl-key"), help: ArgumentHelp("Path to SSL private key.", valueName: "PATH"))
     var sslKey: String?
 
+    @Option(name: .customLong("ssl-port"), help: "Port for TLS beside the plain --port; without it --port itself speaks TLS.")
+    var sslPort: Int?
+
     @Option(name: .long, help: ArgumentHelp("Path to ACL file.", valueName: "PATH"))
     var acl: String?
 
@@ -111,20 +114,29 @@ struct Geard: ParsableCommand {
     )
     var drainTimeout = 30
 
+    @Option(name: .long, help: "Connections served at once; more are refused with an ERROR packet (default: no limit).")
+    var maxConnections: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a peer may take to finish a packet or admin line it started.", valueName: "SECONDS"))
+    var frameTimeout = 30
+
+    @Option(name: .long, help: ArgumentHelp("Unread response bytes after which a peer is disconnected; must exceed --max-packet-size.", valueName: "BYTES"))
+    var maxPendingOutput = 2 * (64 << 20)
+
     @Flag(name: .long, help: "Show version.")
     var version = false
 
     func validate() throws {
-        let pending: [(String, Bool)] = [
-            ("--ssl-ca/--ssl-cert/--ssl-key", sslCA != nil || sslCert != nil || sslKey != nil),
-            ("--acl", acl != nil),
-        ]
-        if let (flag, _) = pending.first(where: \.1) {
-            throw ValidationError("\(flag) is not yet supported by this version of geard")
-        }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
+        guard maxConnections.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-connections must be at least 1") }
+        guard frameTimeout >= 1 else { throw ValidationError("--frame-timeout must be at least 1 second") }
+        guard maxPendingOutput > maxPacketSize else { throw ValidationError("--max-pending-output must exceed --max-packet-size") }
+        guard (sslCert == nil) == (sslKey == nil) else { throw ValidationError("--ssl-cert and --ssl-key go together") }
+        guard sslCert != nil || (sslCA == nil && sslPort == nil) else {
+            throw ValidationError("--ssl-ca and --ssl-port need --ssl-cert and --ssl-key")
+        }
         if logConfig != nil, logLevel != nil { throw ValidationError("--log-level applies only without --log-config") }
         if (queue == .postgres) != (queueURL != nil) { throw ValidationError("--queue postgres needs --queue-url, and only it takes one") }
         guard queueHeartbeat > 0 else { throw ValidationError("--queue-heartbeat must be positive") }
@@ -143,9 +155,18 @@ struct Geard: ParsableCommand {
         }
         // Files are opened before detaching, so a configuration that cannot work fails on the terminal.
         let logOutputs = try LogOutputs(loggingConfiguration())
+        // A bad ACL file stops geard here too, with the line at fault.
+        let accessControl = try acl.map(AccessControlList.init(contentsOfFile:))
         if !foreground { try Daemon.detach() }
         LoggingSystem.bootstrap(logOutputs.makeHandler)
         var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
+        if let sslCert, let sslKey {
+            configuration.tls = .init(port: sslPort, certificateChain: sslCert, privateKey: sslKey, clientCA: sslCA)
+        }
+        configuration.accessControl = accessControl
+        configuration.maximumConnections = maxConnections
+        configuration.frameTimeout = .seconds(Int64(frameTimeout))
+        configuration.maximumPendingOutput = maxPendingOutput
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
@@ -160,8 +181,8 @@ struct Geard: ParsableCommand {
             )
             store = try PostgresQueueStore(configuration: postgres, logger: Logger(label: "gear.Queue"))
         }
-        let (address, pidfile, serverConfiguration, drainTimeout) = (
-            metricsAddress, pidfile.map(PIDFile.init), configuration, TimeAmount.seconds(Int64(drainTimeout))
+        let (address, pidfile, serverConfiguration, drainTimeout, aclPath) = (
+            metricsAddress, pidfile.map(PIDFile.init), configuration, TimeAmount.seconds(Int64(drainTimeout)), acl
         )
         try runBlocking {
             let monitoring = try await Monitoring.start(address: address, environment: ProcessInfo.processInfo.environment)
@@ -169,7 +190,8 @@ struct Geard: ParsableCommand {
                 configuration: serverConfiguration, queueStore: store, logger: Logger(label: "gear.Server"),
                 metricsFactory: monitoring.metricsFactory
             )
-            try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile, drainTimeout: drainTimeout).runUntilStopped()
+            try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile, drainTimeout: drainTimeout, aclPath: aclPath)
+                .runUntilStopped()
         }
     }
 }

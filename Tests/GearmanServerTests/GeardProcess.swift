@@ -22,12 +22,14 @@ final class GeardProcess: @unchecked Sendable {
         return channel.localAddress!.port!
     }
 
-    /// Starts `geard -d` with `arguments` and waits until it accepts connections.
-    init(port: Int? = nil, _ arguments: [String]) async throws {
+    /// Starts `geard -d` with `arguments` and waits until it accepts connections; its standard error goes to
+    /// `standardError` when given.
+    init(port: Int? = nil, _ arguments: [String], standardError: FileHandle? = nil) async throws {
         self.port = try port ?? Self.freePort()
         process = Process()
         process.executableURL = Self.binary
         process.arguments = ["-d", "--port", String(self.port), "--listen-address", "127.0.0.1", "--log-level", "warning"] + arguments
+        if let standardError { process.standardError = standardError }
         exited = Self.watchExit(of: process)
         try process.run()
         let deadline = ContinuousClock.now + .seconds(20)

@@ -105,4 +105,40 @@ import Testing
         #expect(await run.status() != 0)
         #expect(message.contains("handler class 'handlers.SysLogHandler' is not supported"))
     }
+
+    private func temporaryFile(_ contents: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("geard-\(UUID().uuidString)").path
+        try contents.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func aclFileWithAnErrorStopsGeardAtStartWithItsLine() async throws {
+        let acl = try temporaryFile("[worker]\nregister=.*\n[client]\ninvoke=(unclosed\n")
+        defer { try? FileManager.default.removeItem(atPath: acl) }
+        let run = try launch(["-d", "-p", "0", "--queue", "memory", "--acl", acl])
+        let message = String(decoding: try run.standardError.fileHandleForReading.readToEnd() ?? Data(), as: UTF8.self)
+        #expect(await run.status() != 0)
+        #expect(message.contains("line 4: invalid regular expression '(unclosed'"), "\(message)")
+    }
+
+    @Test func sighupReloadsTheACLAndKeepsTheOldOneOnError() async throws {
+        let acl = try temporaryFile("[first]\ngrant=yes\n")
+        let log = try temporaryFile("")
+        defer { for path in [acl, log] { try? FileManager.default.removeItem(atPath: path) } }
+        let geard = try await GeardProcess(["--queue", "memory", "--acl", acl], standardError: FileHandle(forWritingAtPath: log))
+        let admin = try await TestPeer(port: geard.port)
+        #expect(try await admin.adminResponse("acl list") == ["first\tregister=None\tinvoke=None\tgrant=True", "."])
+
+        try "[second]\ninvoke=.*\n".write(toFile: acl, atomically: true, encoding: .utf8)
+        kill(geard.process.processIdentifier, SIGHUP)
+        try await waitUntil { try await admin.adminResponse("acl list") == ["second\tregister=None\tinvoke=.*\tgrant=False", "."] }
+
+        try "[third]\ngrant=perhaps\n".write(toFile: acl, atomically: true, encoding: .utf8)
+        kill(geard.process.processIdentifier, SIGHUP)
+        try await waitUntil { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ACL reload failed") == true }
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains("line 2: grant must be a boolean"))
+        #expect(try await admin.adminResponse("acl list") == ["second\tregister=None\tinvoke=.*\tgrant=False", "."])
+        #expect(geard.process.isRunning)
+        await geard.kill(SIGTERM)  // On a failure before here, its deinit kills it.
+    }
 }

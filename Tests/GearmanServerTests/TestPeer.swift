@@ -2,6 +2,7 @@ import GearmanProtocol
 import GearmanServer
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A raw protocol peer for tests: sends packets or admin lines and reads frames, each read bounded in time.
 final class TestPeer: Sendable {
@@ -30,13 +31,17 @@ final class TestPeer: Sendable {
         init(_ stream: AsyncStream<Frame?>) { iterator = stream.makeAsyncIterator() }
     }
 
-    init(port: Int) async throws {
+    /// Connects to `port` on loopback, over TLS when `tls` is given.
+    init(port: Int, tls: NIOSSLContext? = nil) async throws {
         let (stream, continuation) = AsyncStream<Frame?>.makeStream()
         frames = Frames(stream)
         channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: "localhost"))
+                    }
                     try channel.pipeline.syncOperations.addHandlers(
                         ByteToMessageHandler(FrameDecoder(expecting: .response, acceptsAdminLines: true)),
                         Collector(continuation)

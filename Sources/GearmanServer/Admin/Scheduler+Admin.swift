@@ -8,14 +8,17 @@ extension Scheduler {
     func handleAdmin(_ line: ByteBuffer, from connection: ServerConnection) {
         guard !connection.isClosed else { return }
         let command = AdminCommand(parsing: line)
-        sendText(connection, response(to: command))
+        if let refusal = refusal(of: command, from: connection) {
+            return sendText(connection, refusal)
+        }
+        sendText(connection, response(to: command, from: connection))
         if case .shutdown(let graceful) = command {
             logger.notice("shutdown requested by admin", metadata: ["connection": "\(connection.id)", "graceful": "\(graceful)"])
             requestShutdown(graceful)
         }
     }
 
-    private func response(to command: AdminCommand) -> String {
+    private func response(to command: AdminCommand, from connection: ServerConnection) -> String {
         switch command {
         case .status:
             return listing(sortedFunctions.map { "\($0.displayName)\t\($0.totalJobs)\t\($0.runningCount)\t\($0.workerCount)" })
@@ -79,6 +82,8 @@ extension Scheduler {
             guard function.totalJobs == 0 else { return "ERR there are still queued jobs\r\n" }
             functions[function.name] = nil
             return Self.ok
+        case .acl(let command):
+            return response(to: command, from: connection)
         case .invalidArguments(let word):
             return "ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+\(word)\r\n"
         case .unknown(let word):
@@ -86,7 +91,7 @@ extension Scheduler {
         }
     }
 
-    private static let ok = "OK\r\n"
+    static let ok = "OK\r\n"
 
     private var sortedFunctions: [FunctionQueue] { functions.values.sorted { $0.displayName < $1.displayName } }
 

@@ -1,6 +1,8 @@
 import GearmanProtocol
 import Logging
 import NIOCore
+import NIOSSL
+import NIOTLS
 
 /// Connects one channel to the scheduler: frames in, protocol errors answered with ERROR and a close.
 ///
@@ -34,6 +36,30 @@ final class ConnectionHandler: ChannelInboundHandler {
         if let connection { onScheduler { $0.disconnected(connection) } }
         connection = nil
         context.fireChannelInactive()
+    }
+
+    /// A finished TLS handshake names the peer: its certificate subject is known before any packet is read.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let connection, case TLSUserEvent.handshakeCompleted = event,
+            let certificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate()
+        {
+            let subject = CertificateSubject.commonName(of: certificate)
+            onScheduler { _ in connection.subject = subject }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// The peer left more than `maximumPendingOutput` bytes of responses unread: cut it off rather than let the
+    /// buffer grow without bound.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable {
+            scheduler.logger.warning(
+                "closing a connection that does not read its responses",
+                metadata: ["peer": "\(context.remoteAddress?.description ?? "-")", "limit": "\(scheduler.configuration.maximumPendingOutput)"]
+            )
+            context.close(promise: nil)
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -18,6 +18,9 @@ final class ServerConnection: @unchecked Sendable {
     let peerAddress: String
 
     var clientID = "-"
+    /// The Common Name of the peer's TLS client certificate, which access control lists name; `nil` on plain
+    /// connections and TLS ones without a client certificate.
+    var subject: String?
     var wantsExceptions = false
     /// Registered functions, in registration order.
     var abilities: [Ability] = []

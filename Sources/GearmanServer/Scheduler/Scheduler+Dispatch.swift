@@ -4,7 +4,7 @@ import NIOCore
 extension Scheduler {
     /// Acts on one packet from a peer.
     func handle(_ packet: Packet, from connection: ServerConnection) {
-        guard !connection.isClosed else { return }
+        guard !connection.isClosed, isPermitted(packet, from: connection) else { return }
         let timing = metrics?.startPacket(packet.type)
         defer { timing?.finish() }
         let arguments = packet.arguments

@@ -18,6 +18,8 @@ final class Scheduler: @unchecked Sendable {
     var functions: [ByteBuffer: FunctionQueue] = [:]
     var jobsByHandle: [ByteBuffer: Job] = [:]
     var connections: [Int: ServerConnection] = [:]
+    /// In force when set: see `Scheduler+AccessControl.swift`. Admin `acl` commands and reloads change it.
+    var accessControl: AccessControlList?
     /// The durable queue for background jobs; `nil` keeps them in memory only.
     let durable: DurableQueue?
     /// Claims jobs for idle workers when the queue store is shared by several servers.
@@ -42,6 +44,7 @@ final class Scheduler: @unchecked Sendable {
         self.requestShutdown = requestShutdown
         self.metrics = metricsFactory is NOOPMetricsHandler ? nil : ServerMetrics(factory: metricsFactory)
         self.handlePrefix = "H:\(configuration.handleHost):"
+        self.accessControl = configuration.accessControl
         self.durable = queueStore.map { DurableQueue(store: $0, loop: loop, logger: logger) }
         self.sharedQueue = durable.flatMap { durable in
             (durable.store as? SharedQueueStore).map { SharedQueue(store: $0, durable: durable, loop: loop, logger: logger) }

@@ -1,0 +1,33 @@
+import Gearman
+import GearmanServer
+import Testing
+
+/// Our own client and worker (the `Gearman` library) over TLS to a server with an ACL in force.
+@Suite(.timeLimit(.minutes(1)))
+struct SwiftClientTLSTests {
+    private func address(_ port: Int, as subject: String) -> ServerAddress {
+        ServerAddress(
+            host: "127.0.0.1", port: port,
+            tls: TLSFiles(key: TLSFixtures.path("\(subject)-key.pem"), certificate: TLSFixtures.path("\(subject).pem"), ca: TLSFixtures.path("ca.pem"))
+        )
+    }
+
+    @Test func clientAndWorkerOverTLSUnderTheACL() async throws {
+        let list = try AccessControlList(parsing: "[worker]\nregister=reverse\n[client]\ninvoke=reverse$\n")
+        try await withTLSServer(accessControl: list) { _, _, tlsPort in
+            let worker = GearmanWorker(servers: [address(tlsPort, as: "worker")])
+            let client = GearmanClient(servers: [address(tlsPort, as: "client")])
+            try await worker.waitForServer(timeout: .seconds(10))
+            try await client.waitForServer(timeout: .seconds(10))
+            worker.register("reverse") { job in String(try job.payload(as: String.self).reversed()) }
+            let running = Task { await worker.run() }
+            let job = try await client.submit("reverse", payload: "secure")
+            #expect(try await job.result(as: String.self) == "eruces")
+            await #expect(throws: (any Error).self) { _ = try await client.submit("reverse-all", payload: "denied") }
+            worker.stop()
+            await running.value
+            await worker.shutdown()
+            await client.shutdown()
+        }
+    }
+}
