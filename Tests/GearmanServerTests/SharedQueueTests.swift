@@ -1,7 +1,6 @@
 import Foundation
 import GearmanProtocol
 import GearmanServer
-import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
@@ -30,31 +29,46 @@ import Testing
     }
 
     /// Payloads run by the workers of a test, counted across servers.
-    final class Runs: Sendable {
-        private let counts = NIOLockedValueBox<[String: Int]>([:])
-        func ran(_ payload: String) { counts.withLockedValue { $0[payload, default: 0] += 1 } }
-        var total: Int { counts.withLockedValue { $0.values.reduce(0, +) } }
-        var all: [String: Int] { counts.withLockedValue { $0 } }
+    final class Runs: @unchecked Sendable {
+        private let lock = NSLock()
+        private var counts: [String: Int] = [:]
+        func ran(_ payload: String) { lock.withLock { counts[payload, default: 0] += 1 } }
+        var total: Int { lock.withLock { counts.values.reduce(0, +) } }
+        var all: [String: Int] { lock.withLock { counts } }
     }
 
-    /// Grabs and completes jobs of `function` until `runs` reached `expected`, sleeping with PRE_SLEEP between.
-    private func work(port: Int, function: String, runs: Runs, until expected: Int) async throws {
-        let worker = try await TestPeer(port: port)
-        try await worker.send(.canDo, function)
-        let deadline = ContinuousClock.now + .seconds(60)
-        while runs.total < expected, ContinuousClock.now < deadline {
-            try await worker.send(.grabJob)
-            let packet = try await worker.receivePacket()
+    /// Workers of `function` that grab and complete jobs, sleeping with PRE_SLEEP when there are none, until
+    /// `runs` reached `expected`; then their connections are closed.
+    private func work(ports: [Int], function: String, runs: Runs, until expected: Int) async throws {
+        var workers: [TestPeer] = []
+        for port in ports {
+            let worker = try await TestPeer(port: port)
+            try await worker.send(.canDo, function)
+            workers.append(worker)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in workers {
+                group.addTask { try await self.work(worker, runs: runs) }
+            }
+            try await waitUntil(timeout: .seconds(60)) { runs.total >= expected }
+            for worker in workers { await worker.close() }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Runs jobs until the connection is closed. Reads never time out here: a timed-out read ends a TestPeer.
+    private func work(_ worker: TestPeer, runs: Runs) async throws {
+        while (try? await worker.send(.grabJob)) != nil {
+            guard case .packet(let packet)? = try await worker.receive(timeout: .seconds(60)) else { return }
             if packet.type == .jobAssign {
                 runs.ran(packet.string(2))
-                try await worker.send(.workComplete, packet.string(0), "")
-            } else {
-                try await worker.send(.preSleep)
-                // NOOP when jobs come; the other workers may have taken the last ones, so look again now and then.
-                _ = try? await worker.receive(timeout: .milliseconds(500))
+                try? await worker.send(.workComplete, packet.string(0), "")
+            } else if packet.type == .noJob {
+                try? await worker.send(.preSleep)
+                // NOOP once jobs come, or the end of the connection.
+                guard try await worker.receive(timeout: .seconds(60)) != nil else { return }
             }
         }
-        await worker.close()
     }
 
     @Test func aJobSubmittedOnOneServerRunsOnAnother() async throws {
@@ -88,12 +102,7 @@ import Testing
                 for _ in 0..<count { #expect(try await client.receivePacket().type == .jobCreated) }
 
                 let runs = Runs()
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for port in ports + ports {
-                        group.addTask { try await self.work(port: port, function: "once", runs: runs, until: count) }
-                    }
-                    try await group.waitForAll()
-                }
+                try await work(ports: ports + ports, function: "once", runs: runs, until: count)
                 #expect(runs.all.count == count)
                 #expect(runs.all.values.allSatisfy { $0 == 1 })
                 try await waitUntil { try await database.storedJobCount() == 0 }
@@ -119,7 +128,7 @@ import Testing
                 #expect(try await client.receivePacket().type == .jobCreated)
 
                 let runs = Runs()
-                try await work(port: ports[0], function: "outage", runs: runs, until: 2)
+                try await work(ports: [ports[0]], function: "outage", runs: runs, until: 2)
                 #expect(runs.all == ["before": 1, "after": 1])
                 try await waitUntil { try await database.storedJobCount() == 0 }
             }
