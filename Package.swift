@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "geard", targets: ["geard"]),
         .library(name: "Gearman", targets: ["Gearman"]),
         .executable(name: "gear", targets: ["gear"]),
+        .executable(name: "gear-bench", targets: ["gear-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -125,6 +126,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -138,6 +140,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "gear-bench",
+            dependencies: [
+                "Gearman",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "GearmanTests",
             dependencies: [
@@ -147,6 +158,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["geard"],
+            exclude: ["Peers"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,7 +2,7 @@
 # Installs the real Gearman peers the tests run against, and Chromium for the dashboard test (Debian bookworm, as root). Idempotent and quiet.
 set -euo pipefail
 
-apt_packages=(gearman-job-server gearman-tools php-cli php-gearman libgearman-client-perl chromium)
+apt_packages=(gearman-job-server gearman-tools php-cli php-gearman libgearman-client-perl chromium openssl)
 pip_packages=(gear gearman3)
 
 missing=()

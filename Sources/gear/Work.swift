@@ -43,15 +43,23 @@ struct Work: AsyncParsableCommand {
         let exited = AsyncStream.makeStream(of: Void.self)
         process.terminationHandler = { _ in exited.continuation.finish() }
         try process.run()
-        let writer = Task.detached {
-            stdin.fileHandleForWriting.write(Data(input.readableBytesView))
+        async let written: Void = blocking {
+            // A command may exit without reading its input; the broken pipe is not an error then.
+            try? stdin.fileHandleForWriting.write(contentsOf: Data(input.readableBytesView))
             try? stdin.fileHandleForWriting.close()
         }
-        let output = await Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
-        await writer.value
+        let output = await blocking { stdout.fileHandleForReading.readDataToEndOfFile() }
+        await written
         for await _ in exited.stream {}
         guard process.terminationStatus == 0 else { throw WorkFailure() }
         return ByteBuffer(data: output)
+    }
+}
+
+/// Runs blocking pipe I/O on a dispatch thread, leaving the cooperative pool free.
+private func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: body()) }
     }
 }
 

@@ -19,7 +19,12 @@ struct GeardService: Service {
     func run() async throws {
         // Trap SIGHUP before serving, so a reload request never meets the default action (termination).
         let hangups = aclPath == nil ? nil : await UnixSignalsSequence(trapping: .sighup)
-        try await server.start()
+        do {
+            try await server.start()
+        } catch {
+            try? await server.stop()  // releases the event loops and the shutdown promise before the error ends geard
+            throw error
+        }
         let listener = try await monitoring.bindListener(for: server)
         try pidfile?.write()
         defer { pidfile?.remove() }

@@ -2,12 +2,13 @@ import Foundation
 import Gearman
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
 struct ClientWorkerTests {
-    @Test func foregroundRoundTripWithEvents() async throws {
-        try await withServer { _, client, worker in
+    @Test(arguments: ServerKind.allCases) func foregroundRoundTripWithEvents(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
             worker.register("reverse") { job in
                 try await job.sendData("chunk")
                 try await job.sendWarning("careful")
@@ -31,9 +32,9 @@ struct ClientWorkerTests {
         }
     }
 
-    @Test func thrownErrorsBecomeExceptionsOrFailures() async throws {
+    @Test(arguments: ServerKind.allCases) func thrownErrorsBecomeExceptionsOrFailures(_ kind: ServerKind) async throws {
         struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
-        try await withServer { _, client, worker in
+        try await withServer(kind) { _, client, worker in
             worker.register("explode") { _ in throw Boom() }
             worker.register("refuse") { _ in throw WorkFailure() }
             let running = Task { await worker.run() }
@@ -46,8 +47,8 @@ struct ClientWorkerTests {
         }
     }
 
-    @Test func withoutExceptionsOptionAnExceptionIsAFailure() async throws {
-        try await withServer(clientConfiguration: .init(exceptions: false)) { _, client, worker in
+    @Test(arguments: ServerKind.allCases) func withoutExceptionsOptionAnExceptionIsAFailure(_ kind: ServerKind) async throws {
+        try await withServer(kind, clientConfiguration: .init(exceptions: false)) { _, client, worker in
             worker.register("explode") { job in
                 try await job.exception("nope")
                 return ""
@@ -60,8 +61,8 @@ struct ClientWorkerTests {
         }
     }
 
-    @Test func failedJobsAreRetriedUpToMaxRetries() async throws {
-        try await withServer { _, client, worker in
+    @Test(arguments: ServerKind.allCases) func failedJobsAreRetriedUpToMaxRetries(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
             let attempts = NIOLockedValueBox(0)
             worker.register("flaky") { _ in
                 let attempt = attempts.withLockedValue { $0 += 1; return $0 }
@@ -73,17 +74,17 @@ struct ClientWorkerTests {
             #expect(try await job.result(as: String.self) == "ok after 3")
             let retries = await job.events.reduce(into: 0) { count, event in if case .retrying = event { count += 1 } }
             #expect(retries == 2)
-            let hopeless = try await client.submit("flaky", maxRetries: 0)
             attempts.withLockedValue { $0 = -10 }
+            let hopeless = try await client.submit("flaky", maxRetries: 0)
             await #expect(throws: GearmanError.jobFailed) { try await hopeless.result }
             worker.stop()
             await running.value
         }
     }
 
-    @Test func handlersSeeTheUniqueIDAndCodablePayloads() async throws {
+    @Test(arguments: ServerKind.allCases) func handlersSeeTheUniqueIDAndCodablePayloads(_ kind: ServerKind) async throws {
         struct Point: Codable, Equatable { var x, y: Int }
-        try await withServer { _, client, worker in
+        try await withServer(kind) { _, client, worker in
             worker.register("swap") { job in
                 let point = try job.decodedPayload(as: Point.self)
                 try await job.complete(encoding: Point(x: point.y, y: point.x))
@@ -100,8 +101,8 @@ struct ClientWorkerTests {
         }
     }
 
-    @Test func backgroundJobsStatusAndPriorities() async throws {
-        try await withServer { _, client, worker in
+    @Test(arguments: ServerKind.allCases) func backgroundJobsStatusAndPriorities(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
             var jobs: [GearmanJob] = []
             for (priority, name) in [(JobPriority.low, "low"), (.normal, "normal"), (.high, "high")] {
                 jobs.append(try await client.submit("queued", payload: name, priority: priority, background: true, unique: "u-\(name)"))
@@ -126,16 +127,16 @@ struct ClientWorkerTests {
         }
     }
 
-    @Test func echoAndTimeouts() async throws {
-        try await withServer { _, client, _ in
+    @Test(arguments: ServerKind.allCases) func echoAndTimeouts(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, _ in
             #expect(try await client.echo("ping") == ByteBuffer(string: "ping"))
             let job = try await client.submit("nobody-does-this", timeout: .milliseconds(200))
             await #expect(throws: GearmanError.timeout) { try await job.result }
         }
     }
 
-    @Test func scheduledSubmitIsQueuedInTheBackground() async throws {
-        try await withServer { server, client, _ in
+    @Test(arguments: ServerKind.allCases) func scheduledSubmitIsQueuedInTheBackground(_ kind: ServerKind) async throws {
+        try await withServer(kind) { server, client, _ in
             let job = try await client.submit(JobRequest("later", payload: "x", unique: "sched-1", scheduledAt: Date().addingTimeInterval(3600)))
             #expect(job.handle != nil)
             let unique = try await GearmanAdmin.withConnection(to: server.address) { try await $0.showUniqueJobs() }
@@ -143,8 +144,8 @@ struct ClientWorkerTests {
         }
     }
 
-    @Test func batchSubmitAndWait() async throws {
-        try await withServer { _, client, worker in
+    @Test(arguments: ServerKind.allCases) func batchSubmitAndWait(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
             worker.register("double") { job in String(repeating: try job.payload(as: String.self), count: 2) }
             let running = Task { await worker.run(concurrency: 4) }
             let submitted = await client.submitAll((0..<20).map { JobRequest("double", payload: "\($0)") }, timeout: .seconds(5))
@@ -159,8 +160,8 @@ struct ClientWorkerTests {
         }
     }
 
-    @Test func workerRunsJobsConcurrently() async throws {
-        try await withServer { _, client, worker in
+    @Test(arguments: ServerKind.allCases) func workerRunsJobsConcurrently(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
             let inFlight = NIOLockedValueBox(0)
             worker.register("gate") { _ in
                 inFlight.withLockedValue { $0 += 1 }
@@ -176,8 +177,8 @@ struct ClientWorkerTests {
         }
     }
 
-    @Test func gracefulStopFinishesTheRunningJob() async throws {
-        try await withServer { _, client, worker in
+    @Test(arguments: ServerKind.allCases) func gracefulStopFinishesTheRunningJob(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
             let started = OneShotFlag()
             let release = OneShotFlag()
             worker.register("slow", timeout: .seconds(30)) { _ in
@@ -195,8 +196,8 @@ struct ClientWorkerTests {
         }
     }
 
-    @Test func unregisteredFunctionsGetNoJobs() async throws {
-        try await withServer { server, client, worker in
+    @Test(arguments: ServerKind.allCases) func unregisteredFunctionsGetNoJobs(_ kind: ServerKind) async throws {
+        try await withServer(kind) { server, client, worker in
             worker.register("a")
             worker.register("b")
             worker.unregister("a")
@@ -219,4 +220,30 @@ final class OneShotFlag: Sendable {
     private let value = NIOLockedValueBox(false)
     var isSet: Bool { value.withLockedValue { $0 } }
     func set() { value.withLockedValue { $0 = true } }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct EventLoopExecutorTests {
+    @Test(arguments: ServerKind.allCases) func requestsRunOnTheClientsEventLoop(_ kind: ServerKind) async throws {
+        let server = try await TestServer(kind)
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = GearmanClient(servers: [server.address], configuration: .init(eventLoopGroup: loop))
+        let worker = GearmanWorker(servers: [server.address])
+        worker.register("echo") { job in job.payload }
+        let running = Task { await worker.run() }
+        try await client.waitForServer(timeout: .seconds(10))
+        let executor = EventLoopExecutor(loop.next())
+        try await withTaskExecutorPreference(executor) {
+            for index in 0..<20 {
+                let job = try await client.submit("echo", payload: "\(index)")
+                #expect(loop.next().inEventLoop)
+                #expect(try await job.result(as: String.self) == "\(index)")
+            }
+            #expect(try await client.echo("ping") == ByteBuffer(string: "ping"))
+        }
+        worker.stop()
+        await running.value
+        await client.shutdown()
+        try await loop.shutdownGracefully()
+    }
 }

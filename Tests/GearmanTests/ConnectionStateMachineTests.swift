@@ -58,6 +58,14 @@ struct ConnectionStateMachineTests {
         #expect(machine.received(Packet(.response, .noJob)) == .reply(1))
     }
 
+    @Test func optionResponsesAnswerNoRequest() {
+        var machine = active()
+        _ = machine.send(expecting: nil)  // OPTION_REQ: python gear's geard never answers it
+        _ = machine.send(expecting: 1)
+        #expect(machine.received(Packet(.response, .optionRes, ["exceptions"])) == .unsolicited)
+        #expect(machine.received(created) == .reply(1))
+    }
+
     @Test func sendingWhileDisconnectedFails() {
         var machine = ConnectionStateMachine<Int>(backoff: backoff)
         #expect(machine.send(expecting: 7) == .failNotConnected(7))

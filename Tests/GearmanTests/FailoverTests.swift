@@ -7,16 +7,17 @@ struct FailoverTests {
     private let fastBackoff = Backoff(initial: .milliseconds(20), maximum: .milliseconds(200))
 
     @Test func noServerIsATypedError() async throws {
-        let port = try Gearmand.freePort()
-        let client = GearmanClient(servers: [ServerAddress(host: "127.0.0.1", port: port)])
+        let closed = try ClosedPort()
+        let client = GearmanClient(servers: [ServerAddress(host: "127.0.0.1", port: closed.port)])
         await #expect(throws: GearmanError.noConnectedServer) { try await client.submit("f") }
         await #expect(throws: GearmanError.timeout) { try await client.waitForServer(timeout: .milliseconds(100)) }
         await client.shutdown()
+        withExtendedLifetime(closed) {}
     }
 
-    @Test func roundRobinSkipsADeadServerAndReconnectsAfterRestart() async throws {
-        let first = try await Gearmand()
-        let second = try await Gearmand()
+    @Test(arguments: ServerKind.allCases) func roundRobinSkipsADeadServerAndReconnectsAfterRestart(_ kind: ServerKind) async throws {
+        let first = try await TestServer(kind)
+        let second = try await TestServer(kind)
         let client = GearmanClient(servers: [first.address, second.address], configuration: .init(backoff: fastBackoff))
         try await eventually("both servers connected") { client.connectedServers.count == 2 }
 
@@ -30,15 +31,15 @@ struct FailoverTests {
         let onSecond = try await GearmanAdmin.withConnection(to: second.address) { try await $0.showJobs().count }
         #expect(onSecond == 6)
 
-        let restarted = try await Gearmand(port: first.port)
+        let restarted = try await first.restart()
         try await eventually("reconnected to restarted server") { client.connectedServers.count == 2 }
         _ = restarted
         await client.shutdown()
     }
 
-    @Test func runningForegroundJobFailsOverWhenItsServerDies() async throws {
-        let first = try await Gearmand()
-        let second = try await Gearmand()
+    @Test(arguments: ServerKind.allCases) func runningForegroundJobFailsOverWhenItsServerDies(_ kind: ServerKind) async throws {
+        let first = try await TestServer(kind)
+        let second = try await TestServer(kind)
         let client = GearmanClient(servers: [first.address], configuration: .init(backoff: fastBackoff))
         let worker = GearmanWorker(servers: [first.address, second.address], configuration: .init(backoff: fastBackoff))
         worker.register("echo") { job in job.payload }
@@ -61,8 +62,8 @@ struct FailoverTests {
         await client.shutdown()
     }
 
-    @Test func lowLevelNextJobAndStopWaiting() async throws {
-        try await withServer { _, client, worker in
+    @Test(arguments: ServerKind.allCases) func lowLevelNextJobAndStopWaiting(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
             worker.register("manual", timeout: .seconds(10))
             let released = OneShotFlag()
             let waiting = Task {
@@ -95,8 +96,8 @@ extension Sequence where Element: Sendable {
 
 @Suite(.timeLimit(.minutes(1)))
 struct ConnectionOptionTests {
-    @Test func keepaliveOptionsConnect() async throws {
-        let server = try await Gearmand()
+    @Test(arguments: ServerKind.allCases) func keepaliveOptionsConnect(_ kind: ServerKind) async throws {
+        let server = try await TestServer(kind)
         var address = server.address
         address.keepalive = TCPKeepalive(idle: .seconds(30), interval: .seconds(5), count: 3)
         let client = GearmanClient(servers: [address], configuration: .init(clientID: "keepalive-client"))
@@ -106,7 +107,7 @@ struct ConnectionOptionTests {
     }
 
     @Test func missingTLSFilesKeepTheServerDisconnected() async throws {
-        let server = try await Gearmand()
+        let server = try await TestServer(.gearmand)
         var address = server.address
         address.tls = TLSFiles(key: "/nonexistent.key", certificate: "/nonexistent.pem")
         let client = GearmanClient(servers: [address])

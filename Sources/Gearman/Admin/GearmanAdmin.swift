@@ -62,7 +62,8 @@ public final class GearmanAdmin {
 
     /// `show unique jobs`: the unique ids of the jobs the server holds.
     public func showUniqueJobs() async throws -> [String] {
-        try await list(.showUniqueJobs)
+        // gearmand sends the unique id alone; geard adds a tab and the handle.
+        try await list(.showUniqueJobs).map { String($0.prefix { $0 != "\t" }) }
     }
 
     /// `version`: the server's version string.

@@ -227,7 +227,7 @@ extension GearmanClient: ServerConnectionDelegate {
             connection.sendAndForget(Packet(.request, .setClientID, [clientID]))
         }
         if configuration.exceptions {
-            _ = connection.sendRequest(Packet(.request, .optionReq, ["exceptions"]))
+            connection.sendAndForget(Packet(.request, .optionReq, ["exceptions"]))
         }
     }
 

@@ -2,6 +2,7 @@ import GearmanProtocol
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOTLS
 
 #if canImport(Glibc)
 import Glibc
@@ -38,7 +39,8 @@ extension ServerAddress {
                 guard let tlsContext else { return initializer(channel) }
                 return channel.eventLoop.makeCompletedFuture {
                     let serverName = host.first?.isNumber == true || host.contains(":") ? nil : host
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
+                    try channel.pipeline.syncOperations.addHandlers(
+                        NIOSSLClientHandler(context: tlsContext, serverHostname: serverName), TLSHandshakeHandler(eventLoop: channel.eventLoop))
                 }.flatMap { initializer(channel) }
             }
         if let keepalive {
@@ -51,6 +53,16 @@ extension ServerAddress {
         return bootstrap
     }
 
+    /// `channel` once it can carry Gearman packets: at once in plain text, after the handshake with TLS.
+    /// A failed handshake closes the channel and fails the future.
+    func ready(_ channel: any Channel) -> EventLoopFuture<any Channel> {
+        guard tls != nil else { return channel.eventLoop.makeSucceededFuture(channel) }
+        return channel.pipeline.handler(type: TLSHandshakeHandler.self)
+            .flatMap { $0.completed.futureResult }
+            .map { channel }
+            .flatMapError { error in channel.close().flatMapThrowing { throw error } }
+    }
+
     #if canImport(Darwin)
     private static let keepIdleOption = TCP_KEEPALIVE
     #else
@@ -59,6 +71,36 @@ extension ServerAddress {
 
     private static func tcpOption(_ name: Int32) -> ChannelOptions.Types.SocketOption {
         ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: name))
+    }
+}
+
+/// Completes `completed` when the TLS handshake is done, or fails it when the channel errs or closes first.
+final class TLSHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    let completed: EventLoopPromise<Void>
+
+    init(eventLoop: any EventLoop) {
+        completed = eventLoop.makePromise()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { completed.succeed() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        completed.fail(error)
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        completed.fail(ChannelError.ioOnClosedChannel)
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        completed.fail(ChannelError.ioOnClosedChannel)
     }
 }
 

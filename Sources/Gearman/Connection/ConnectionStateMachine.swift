@@ -109,10 +109,11 @@ struct ConnectionStateMachine<Request> {
     }
 
     /// Whether the server sends `packet` only in answer to a request. An ERROR `JOB_NOT_FOUND`
-    /// answers a fire-and-forget WORK_* packet, so it is not a reply.
+    /// answers a fire-and-forget WORK_* packet, so it is not a reply. OPTION_REQ is sent without awaiting
+    /// its OPTION_RES either, as some servers (python `gear`) never answer it.
     static func isReply(_ packet: Packet) -> Bool {
         switch packet.type {
-        case .jobCreated, .statusRes, .statusResUnique, .echoRes, .optionRes, .noJob, .jobAssign, .jobAssignUniq, .jobAssignAll:
+        case .jobCreated, .statusRes, .statusResUnique, .echoRes, .noJob, .jobAssign, .jobAssignUniq, .jobAssignAll:
             true
         case .error:
             packet.string(0) != "JOB_NOT_FOUND"

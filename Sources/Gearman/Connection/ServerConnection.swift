@@ -144,7 +144,8 @@ final class ServerConnection: Sendable {
             run(core.value.machine.connectFailed())
             return
         }
-        bootstrap.connect(host: address.host, port: address.port).hop(to: eventLoop).whenComplete { result in
+        let address = self.address
+        bootstrap.connect(host: address.host, port: address.port).flatMap(address.ready).hop(to: eventLoop).whenComplete { result in
             switch result {
             case .success(let channel) where channel.isActive:
                 self.core.value.channel = channel

@@ -155,10 +155,13 @@ public final class GearmanWorker: Sendable {
 
     /// Runs registered handlers, `concurrency` jobs at a time, until ``stop()``; then waits for running jobs
     /// and disconnects.
-    public func run(concurrency: Int = 1) async {
+    ///
+    /// With an `executor` (an ``EventLoopExecutor`` on the worker's single event loop), the job loop and the
+    /// handlers run there and a job costs no thread hop; handlers must not block then.
+    public func run(concurrency: Int = 1, on executor: (any TaskExecutor)? = nil) async {
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(concurrency, 1) {
-                group.addTask {
+                group.addTask(executorPreference: executor) {
                     while !self.isStopped {
                         if let job = await self.nextJob() { await self.perform(job) }
                     }

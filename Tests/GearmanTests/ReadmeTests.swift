@@ -1,0 +1,19 @@
+import Foundation
+import Testing
+
+/// README.md shows the examples of ReadmeExamples.swift, which compile with the tests.
+struct ReadmeTests {
+    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test(arguments: ["client", "worker"])
+    func readmeShowsTheCompiledExample(_ name: String) throws {
+        let source = try String(contentsOf: Self.root.appendingPathComponent("Tests/GearmanTests/ReadmeExamples.swift"), encoding: .utf8)
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let lines = source.components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex { $0.hasSuffix("// README \(name) example") })
+        let end = try #require(lines[start...].firstIndex { $0.hasSuffix("// end") })
+        let example = lines[(start + 1)..<end].map { String($0.dropFirst(4)) }
+        #expect(example.count <= 12)
+        #expect(readme.contains("```swift\n" + example.joined(separator: "\n") + "\n```\n"))
+    }
+}

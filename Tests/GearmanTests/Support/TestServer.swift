@@ -1,0 +1,183 @@
+import Foundation
+import Gearman
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Which job server an integration test runs against.
+enum ServerKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    /// The reference C server, `/usr/sbin/gearmand`.
+    case gearmand
+    /// Our server, the `geard` executable built next to the tests.
+    case geard
+
+    var testDescription: String { rawValue }
+
+    fileprivate func command(port: Int) -> (executable: URL, arguments: [String]) {
+        switch self {
+        case .gearmand:
+            (URL(fileURLWithPath: "/usr/sbin/gearmand"), ["-p", String(port), "-L", "127.0.0.1", "--log-file=none", "-t", "1"])
+        case .geard:
+            (builtProduct("geard"), ["-d", "--port", String(port), "--listen-address", "127.0.0.1", "--queue", "memory", "--log-level", "error"])
+        }
+    }
+}
+
+/// An executable of this package, built next to the test binary (`swift build --build-tests` builds every product).
+func builtProduct(_ name: String) -> URL {
+    Bundle.main.executableURL!.deletingLastPathComponent().appendingPathComponent(name)
+}
+
+/// A job server process on a free loopback port, for one test. Killed when released.
+final class TestServer: Sendable {
+    typealias Command = @Sendable (_ port: Int) -> (executable: URL, arguments: [String])
+
+    let port: Int
+    private let command: Command
+    private let process: Process
+    private let paused = NIOLockedValueBox(false)
+
+    var address: ServerAddress { ServerAddress(host: "127.0.0.1", port: port) }
+
+    /// Starts a server of `kind` (on `port`, or a free one) and waits until it accepts connections.
+    convenience init(_ kind: ServerKind, port: Int? = nil) async throws {
+        try await self.init(port: port) { kind.command(port: $0) }
+    }
+
+    /// Starts python `gear`'s geard (the seed's server) with `arguments` added, e.g. its `--ssl-*` and `--acl` options.
+    static func pythonGeard(_ arguments: [String]) async throws -> TestServer {
+        try await TestServer(port: nil) { port in
+            (URL(fileURLWithPath: "/usr/bin/env"),
+             ["python3", "-c", "import sys; from gear.cmd.geard import main; sys.exit(main())",
+              "-d", "-p", String(port), "--listen-address", "127.0.0.1"] + arguments)
+        }
+    }
+
+    private init(port: Int?, command: @escaping Command) async throws {
+        let port = try port ?? Self.freePort()
+        self.port = port
+        self.command = command
+        let (executable, arguments) = command(port)
+        process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let process = process
+        try await eventually("server listening on \(port)", timeout: .seconds(20)) {
+            // A server that could not bind exits; another process may be listening on the port then.
+            guard process.isRunning else { throw TimedOut(description: "\(executable.path) \(arguments) exited") }
+            return await Self.accepts(port: port)
+        }
+    }
+
+    /// Starts the same server on the same port (after ``kill()``).
+    func restart() async throws -> TestServer {
+        try await TestServer(port: port, command: command)
+    }
+
+    /// Kills the server (SIGKILL, as a crash) and waits until it is gone.
+    func kill() {
+        // Foundation stops reporting a stopped (SIGSTOP) process as running, so the pause is remembered.
+        guard process.isRunning || paused.withLockedValue({ $0 }) else { return }
+        let pid = process.processIdentifier
+        Foundation.kill(pid, SIGKILL)
+        paused.withLockedValue { $0 = false }
+        process.waitUntilExit()
+        // Until the kernel has torn the process down its listening socket may still accept.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while Self.isAlive(pid), ContinuousClock.now < deadline { usleep(1000) }
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open, nothing is answered.
+    func pause() {
+        paused.withLockedValue { $0 = true }
+        Foundation.kill(process.processIdentifier, SIGSTOP)
+    }
+
+    private static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        return !stat.contains(") Z ") && !stat.contains(") X ")
+    }
+
+    /// Bytes that clients sent and the server has not read yet, over all its connections (Linux `/proc/net/tcp`).
+    func unreadBytes() -> Int {
+        // Read to EOF: procfs files report size 0, and one read returns a single page.
+        guard let file = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return 0 }
+        defer { try? file.close() }
+        let table = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
+        let localPort = String(format: ":%04X", port)
+        return table.split(separator: "\n").dropFirst().reduce(0) { total, line in
+            // sl local_address rem_address st tx_queue:rx_queue ...
+            let fields = line.split(separator: " ")
+            guard fields.count > 4, fields[1].hasSuffix(localPort), fields[3] == "01" else { return total }
+            return total + (Int(fields[4].split(separator: ":")[1], radix: 16) ?? 0)
+        }
+    }
+
+    deinit { kill() }
+
+    /// Ports handed out by ``freePort()``, never twice: a killed server keeps its port for ``restart()``, so no
+    /// other test of this run may start a server on it in between.
+    private static let handedOut = NIOLockedValueBox(Set<Int>())
+
+    /// A loopback port nothing listens on, not handed out before in this run.
+    static func freePort() throws -> Int {
+        while true {
+            let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0).wait()
+            let port = channel.localAddress!.port!
+            try? channel.close().wait()
+            if handedOut.withLockedValue({ $0.insert(port).inserted }) { return port }
+        }
+    }
+
+    static func accepts(port: Int) async -> Bool {
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port).get()
+            try? await channel.close()
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Waits until `condition` holds, checking every 10 ms, failing after `timeout` (generous: CI shares two cores).
+func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw TimedOut(description: "timed out waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+/// A client and worker connected to one fresh server of `kind`, shut down after `body`.
+func withServer<T>(
+    _ kind: ServerKind,
+    clientConfiguration: GearmanClient.Configuration = .init(),
+    _ body: (TestServer, GearmanClient, GearmanWorker) async throws -> T
+) async throws -> T {
+    let server = try await TestServer(kind)
+    let client = GearmanClient(servers: [server.address], configuration: clientConfiguration)
+    let worker = GearmanWorker(servers: [server.address])
+    do {
+        try await client.waitForServer(timeout: .seconds(20))
+        try await worker.waitForServer(timeout: .seconds(20))
+        let result = try await body(server, client, worker)
+        await worker.shutdown()
+        await client.shutdown()
+        return result
+    } catch {
+        await worker.shutdown()
+        await client.shutdown()
+        throw error
+    }
+}
