@@ -4,7 +4,7 @@ import NIOCore
 /// What the fuzzer checks for each input, and what the regression tests replay: decoding arbitrary bytes as a
 /// server and as a client never crashes, decodes the same frames whether the bytes come at once or in pieces,
 /// re-encodes every packet to exactly the bytes it came from, and parses every admin line to a command whose
-/// ``AdminCommand/line`` parses back to the same command.
+/// ``AdminCommand/line`` parses back to the same command (for every command but the diagnoses `.invalidArguments` and `.acl(.unknownVerb)`).
 public enum FuzzCheck {
     /// A property the decoder or parser broke, with what it saw.
     public struct Violation: Error, CustomStringConvertible {
@@ -90,6 +90,12 @@ public enum FuzzCheck {
 
     private static func checkAdminLine(_ line: ByteBuffer) throws(Violation) {
         let command = AdminCommand(parsing: line)
+        // Diagnoses, not requests: their lines only name what was wrong (found by fuzzing `shutdown x` and
+        // `acl grant all x y`).
+        switch command {
+        case .invalidArguments, .acl(.unknownVerb): return
+        default: break
+        }
         let again = AdminCommand(parsing: ByteBuffer(string: command.line))
         guard again == command else { throw Violation(description: "\(command) prints as '\(command.line)', which parses as \(again)") }
     }

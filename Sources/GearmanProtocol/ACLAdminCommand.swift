@@ -24,9 +24,7 @@ public enum ACLAdminCommand: Sendable, Hashable {
     /// Parses the text of an admin line starting with `acl`; `nil` when the arguments do not fit.
     init?(line: String) {
         // As Python's `split(None, 4)`: the fifth field, the pattern, is the rest of the line.
-        let fields = line.split(maxSplits: 4, whereSeparator: { $0 == " " || $0 == "\t" })
-            .map { $0.trimmingWhitespace() }
-            .filter { !$0.isEmpty }
+        let fields = line.splitAtBlanks(maxSplits: 4).map { $0.trimmingBlanks() }.filter { !$0.isEmpty }
         guard fields.count >= 2 else { return nil }
         let subcommand = fields[1].lowercased()
         guard subcommand != "list" else {
@@ -56,13 +54,24 @@ public enum ACLAdminCommand: Sendable, Hashable {
         case .grant(let verb, let subject, let pattern): "acl grant \(verb.rawValue) \(subject)" + (pattern.map { " " + $0 } ?? "")
         case .revoke(let verb, let subject): "acl revoke \(verb.rawValue) \(subject)"
         case .selfRevoke(let verb): "acl self-revoke \(verb.rawValue)"
-        case .unknownVerb(let verb): "acl grant \(verb)"
+        case .unknownVerb(let verb): "acl self-revoke \(verb)"
         }
     }
 }
 
-extension Substring {
-    fileprivate func trimmingWhitespace() -> String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+extension String {
+    /// Splits at spaces and tabs as bytes, the way gearmand reads admin lines. Splitting the `String` itself
+    /// would not: a combining mark after a space makes one character of both (found by fuzzing).
+    func splitAtBlanks(maxSplits: Int = .max) -> [String] {
+        unicodeScalars.split(maxSplits: maxSplits, whereSeparator: \.isBlank).map { String(String.UnicodeScalarView($0)) }
     }
+
+    fileprivate func trimmingBlanks() -> String {
+        let scalars = unicodeScalars.drop(while: \.isBlank).reversed().drop(while: \.isBlank).reversed()
+        return String(String.UnicodeScalarView(scalars))
+    }
+}
+
+extension Unicode.Scalar {
+    fileprivate var isBlank: Bool { self == " " || self == "\t" }
 }

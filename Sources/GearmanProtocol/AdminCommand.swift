@@ -30,7 +30,7 @@ public enum AdminCommand: Sendable, Hashable {
     /// Parses one admin line (without its terminator). Command words are matched case-insensitively.
     public init(parsing line: ByteBuffer) {
         let text = String(decoding: line.readableBytesView, as: UTF8.self)
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let words = text.splitAtBlanks()
         if words.first?.lowercased() == "acl" {
             self = ACLAdminCommand(line: text).map(AdminCommand.acl) ?? .invalidArguments(command: words[0])
             return

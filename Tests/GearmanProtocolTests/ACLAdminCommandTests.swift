@@ -28,10 +28,15 @@ import Testing
         #expect(parse("acl frobnicate x") == .invalidArguments(command: "acl"))
     }
 
+    @Test func blanksSeparateEvenBeforeACombiningMark() {
+        #expect(parse("cancel job \u{0350}H:1") == .cancelJob(handle: "\u{0350}H:1"))
+        #expect(parse("acl revoke \u{0350}x") == .acl(.unknownVerb("\u{0350}x")))
+    }
+
     @Test func linesRoundTrip() {
         for command: ACLAdminCommand in [
             .list, .grant(.register, subject: "w", pattern: "a.*"), .grant(.grant, subject: "m", pattern: nil),
-            .revoke(.all, subject: "w"), .selfRevoke(.grant),
+            .revoke(.all, subject: "w"), .selfRevoke(.grant), .unknownVerb("frob"),
         ] {
             #expect(parse(command.line) == .acl(command))
         }

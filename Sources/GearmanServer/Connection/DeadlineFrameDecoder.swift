@@ -29,20 +29,23 @@ struct DeadlineFrameDecoder: ByteToMessageDecoder {
             if buffer.readableBytes > 0, deadline == nil { armDeadline(context) }
             return .needMoreData
         }
-        deadline?.cancel()
-        deadline = nil
+        cancelDeadline()
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
     }
 
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        defer { decoderRemoved(context: context) }
+        cancelDeadline()  // The peer is gone or the channel is closing: nothing left to wait for.
         guard let frame = try frames.decodeLast(buffer: &buffer, seenEOF: seenEOF) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
     }
 
     mutating func decoderRemoved(context: ChannelHandlerContext) {
+        cancelDeadline()
+    }
+
+    private mutating func cancelDeadline() {
         deadline?.cancel()
         deadline = nil
     }
