@@ -37,6 +37,10 @@ public struct ServerConfiguration: Sendable {
     /// Response bytes a peer may leave unread before it is disconnected. Must exceed ``maximumPacketSize``,
     /// or a healthy peer receiving a large result would be cut off.
     public var maximumPendingOutput = 2 * FrameDecoder.defaultMaximumPacketSize
+    /// Queued background jobs per function and priority kept in memory with their payloads when the queue
+    /// store can read jobs back (``ReadableQueueStore``, e.g. SQLite). Jobs behind them cost a few dozen bytes
+    /// each and are read back in batches of half this size as the queue moves. `0` keeps every job in memory.
+    public var queuedJobsInMemory = 10_000
 
     /// TCP keepalive timing, in seconds (TCP_KEEPIDLE, TCP_KEEPINTVL) and probes (TCP_KEEPCNT).
     public struct Keepalive: Sendable, Hashable {

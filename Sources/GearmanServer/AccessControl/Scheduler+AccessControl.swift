@@ -38,7 +38,8 @@ extension Scheduler {
         case .shutdown, .maxQueue, .createFunction, .dropFunction:
             break
         case .cancelJob(let handle):
-            if let job = jobsByHandle[ByteBuffer(string: handle)], accessControl.canInvoke(connection.subject, job.function.displayName) {
+            let function = jobsByHandle[ByteBuffer(string: handle)]?.function.displayName ?? coldJob(handle: handle)?.function.string
+            if let function, accessControl.canInvoke(connection.subject, function) {
                 return nil
             }
         case .status, .priorityStatus, .workers, .version, .getpid, .verbose, .showJobs, .showUniqueJobs, .acl,

@@ -52,18 +52,22 @@ extension Scheduler {
         case .shutdown:
             return Self.ok
         case .showJobs:
-            return listing(
-                jobsByHandle.values.sorted { $0.handle.string < $1.handle.string }.map { job in
-                    "\(job.handle.string)\t\(job.retries)\t0\t\(job.state == .running ? 0 : 1)"
-                }
-            )
+            var jobs = jobsByHandle.values.map { (handle: $0.handle.string, line: "\t\($0.retries)\t0\t\($0.state == .running ? 0 : 1)") }
+            forEachColdJob { jobs.append((handlePrefix + String($0.id), "\t\($0.retries)\t0\t1")) }
+            return listing(jobs.sorted { $0.handle < $1.handle }.map { $0.handle + $0.line })
         case .showUniqueJobs:
-            return listing(
-                jobsByHandle.values.filter { $0.coalescingKey != nil }.sorted { $0.handle.string < $1.handle.string }.map {
-                    "\($0.unique.string)\t\($0.handle.string)"
+            var jobs = jobsByHandle.values.filter { $0.coalescingKey != nil }.map { (unique: $0.unique.string, handle: $0.handle.string) }
+            forEachColdJob { stored in
+                if Self.coalescingKey(unique: stored.unique, payload: stored.payload) != nil {
+                    jobs.append((stored.unique.string, handlePrefix + String(stored.id)))
                 }
-            )
+            }
+            return listing(jobs.sorted { $0.handle < $1.handle }.map { "\($0.unique)\t\($0.handle)" })
         case .cancelJob(let handle):
+            if let stored = coldJob(handle: handle) {
+                cancelCold(stored)
+                return Self.ok
+            }
             guard let job = jobsByHandle[ByteBuffer(string: handle)], job.state == .queued || job.state == .scheduled else {
                 return "ERR UNKNOWN_JOB\r\n"
             }

@@ -51,6 +51,12 @@ final class DurableQueue: @unchecked Sendable {
         scheduleCommit()
     }
 
+    /// Deletes a stored job the scheduler holds by id only (a cancelled cold job).
+    func remove(storedID id: UInt64) {
+        pending.removed.append(id)
+        scheduleCommit()
+    }
+
     /// Completes once everything handed over so far is committed (or failed).
     func whenIdle() -> EventLoopFuture<Void> {
         guard commitInFlight || commitScheduled || !pending.isEmpty else { return loop.makeSucceededVoidFuture() }

@@ -68,3 +68,11 @@ public protocol QueueStore: Sendable {
     /// Reads stored jobs in submission order, `chunkSize` at a time, so recovery never holds them all at once.
     func forEachChunk(of chunkSize: Int, _ body: ([StoredJob]) throws -> Void) throws
 }
+
+/// A ``QueueStore`` that reads queued jobs back by id at any time, from any thread, concurrently with its
+/// commits. With one, the server keeps only the first jobs of each queue in memory and reads the rest back
+/// as the queue moves (see `Scheduler+ColdJobs.swift`).
+public protocol ReadableQueueStore: QueueStore {
+    /// The stored jobs with these ids, in any order; ids not stored are left out.
+    func jobs(withIDs ids: [UInt64]) throws -> [StoredJob]
+}

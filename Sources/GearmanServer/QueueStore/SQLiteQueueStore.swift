@@ -3,11 +3,12 @@ import GRDB
 import GearmanProtocol
 import NIOCore
 
-/// The embedded default queue store: one SQLite file in WAL mode.
+/// The embedded default queue store: one SQLite file in WAL mode. Reads of queued jobs
+/// (``jobs(withIDs:)``) run on their own connections, beside the commits.
 ///
 /// A commit is durable against a crash of the server process (`kill -9`) once it returns; with
 /// `synchronous: .full` it also survives a crash of the machine, at the cost of an fsync per commit.
-public final class SQLiteQueueStore: QueueStore {
+public final class SQLiteQueueStore: ReadableQueueStore {
     /// How hard a commit pushes to disk.
     public enum Synchronous: String, Sendable, CaseIterable {
         /// Written to the WAL before the commit returns: survives a crash of the server.
@@ -17,7 +18,7 @@ public final class SQLiteQueueStore: QueueStore {
     }
 
     public let path: String
-    private let database: DatabaseQueue
+    private let database: DatabasePool
 
     public var description: String { "sqlite:\(path)" }
 
@@ -26,11 +27,11 @@ public final class SQLiteQueueStore: QueueStore {
         self.path = path
         var configuration = Configuration()
         configuration.label = "geard.queue"
+        // The pool puts the file in WAL mode itself.
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue.uppercased())")
         }
-        database = try DatabaseQueue(path: path, configuration: configuration)
+        database = try DatabasePool(path: path, configuration: configuration)
         try database.write { db in
             try db.execute(sql: Self.schema)
             let columns = try Set(db.columns(in: "gearman_jobs").map(\.name))
@@ -90,7 +91,7 @@ public final class SQLiteQueueStore: QueueStore {
             let chunk = try database.read { db in
                 try Row.fetchAll(
                     db,
-                    sql: "SELECT id, function, uniq, payload, priority, run_at, retries, submitted_at, reducer FROM gearman_jobs WHERE id > ? ORDER BY id LIMIT ?",
+                    sql: "SELECT \(Self.selectedColumns) FROM gearman_jobs WHERE id > ? ORDER BY id LIMIT ?",
                     arguments: [lastID, chunkSize]
                 ).map(Self.storedJob)
             }
@@ -99,6 +100,27 @@ public final class SQLiteQueueStore: QueueStore {
             lastID = Int64(last.id)
         }
     }
+
+    public func jobs(withIDs ids: [UInt64]) throws -> [StoredJob] {
+        guard !ids.isEmpty else { return [] }
+        return try database.read { db in
+            // Bound in chunks: SQLite limits the number of parameters of one statement.
+            var jobs: [StoredJob] = []
+            jobs.reserveCapacity(ids.count)
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = ids[start..<min(start + 500, ids.count)].map { Int64($0) }
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                jobs += try Row.fetchAll(
+                    db,
+                    sql: "SELECT \(Self.selectedColumns) FROM gearman_jobs WHERE id IN (\(marks))",
+                    arguments: StatementArguments(chunk)
+                ).map(Self.storedJob)
+            }
+            return jobs
+        }
+    }
+
+    private static let selectedColumns = "id, function, uniq, payload, priority, run_at, retries, submitted_at, reducer"
 
     private static func storedJob(_ row: Row) -> StoredJob {
         func bytes(_ column: String) -> ByteBuffer {

@@ -71,8 +71,11 @@ extension Scheduler {
                 guard let job = ability.function.dequeue(priority) else { continue }
                 worker.grabCursor = index + 1
                 claimAheadIfRunningLow(ability.function)
+                loadColdJobsIfLow(ability.function, priority)
                 return assign(job, to: worker, timeoutSeconds: ability.timeoutSeconds, style: style)
             }
+            // Cold jobs of this priority being read back come before any job of a lower one.
+            if worker.abilities.contains(where: { $0.function.coldCount[priority.rawValue] > 0 }) { break }
         }
         send(worker, .noJob)
         claimSharedJobs(for: worker)

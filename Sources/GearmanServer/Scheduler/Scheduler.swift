@@ -24,6 +24,10 @@ final class Scheduler: @unchecked Sendable {
     let durable: DurableQueue?
     /// Claims jobs for idle workers when the queue store is shared by several servers.
     let sharedQueue: SharedQueue?
+    /// Where cold jobs are read back from; `nil` keeps every queued job in memory. See `Scheduler+ColdJobs.swift`.
+    let coldStore: ReadableQueueStore?
+    /// The ids of the cold jobs held by id only (not ``FunctionQueue/parked``).
+    var coldIDs = Set<UInt64>()
     /// `nil` when no metrics backend is configured.
     let metrics: ServerMetrics?
     var throughput = ThroughputHistory()
@@ -49,6 +53,8 @@ final class Scheduler: @unchecked Sendable {
         self.sharedQueue = durable.flatMap { durable in
             (durable.store as? SharedQueueStore).map { SharedQueue(store: $0, durable: durable, loop: loop, logger: logger) }
         }
+        // A shared store's jobs may be claimed by other servers; this server holds few of them anyway.
+        self.coldStore = configuration.queuedJobsInMemory > 0 && !(queueStore is SharedQueueStore) ? queueStore as? ReadableQueueStore : nil
         durable?.onCommitted = { [unowned self] jobs, error in self.persisted(jobs, error: error) }
         connectSharedQueue()
     }
@@ -150,7 +156,9 @@ final class Scheduler: @unchecked Sendable {
         if job.isBackground, job.state != .persisting, job.state != .gone { durable?.remove(job) }
         switch job.state {
         case .persisting: job.function.persistingCount -= 1
-        case .queued: job.function.cancelQueued(job)
+        case .queued:
+            job.function.cancelQueued(job)
+            loadColdJobsIfLow(job.function, job.priority)
         case .scheduled:
             job.function.scheduledCount -= 1
             job.timer?.cancel()
