@@ -122,16 +122,17 @@ public final class SQLiteQueueStore: ReadableQueueStore {
 
     private static let selectedColumns = "id, function, uniq, payload, priority, run_at, retries, submitted_at, reducer"
 
+    /// A row of ``selectedColumns``, read by index: lookups by name compare names case-insensitively.
     private static func storedJob(_ row: Row) -> StoredJob {
-        func bytes(_ column: String) -> ByteBuffer {
-            let data: Data = row[column] ?? Data()
+        func bytes(_ index: Int) -> ByteBuffer {
+            let data: Data = row[index] ?? Data()
             return ByteBuffer(bytes: data)
         }
-        let reducer: Data? = row["reducer"]
+        let reducer: Data? = row[8]
         return StoredJob(
-            id: UInt64(row["id"] as Int64), function: bytes("function"), unique: bytes("uniq"), payload: bytes("payload"),
-            priority: JobPriority(rawValue: row["priority"]) ?? .normal, runAt: row["run_at"], retries: row["retries"],
-            submittedAt: row["submitted_at"], reducer: reducer.map { ByteBuffer(bytes: $0) }
+            id: UInt64(row[0] as Int64), function: bytes(1), unique: bytes(2), payload: bytes(3),
+            priority: JobPriority(rawValue: row[4]) ?? .normal, runAt: row[5], retries: row[6], submittedAt: row[7],
+            reducer: reducer.map { ByteBuffer(bytes: $0) }
         )
     }
 }

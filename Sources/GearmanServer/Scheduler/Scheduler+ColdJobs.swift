@@ -49,7 +49,11 @@ extension Scheduler {
         let ids = function.takeColdIDs(priority, limit: max(half, 1))
         let stored = ids.filter { coldIDs.contains($0) }
         function.isLoading[priority.rawValue] = true
-        NIOThreadPool.singleton.runIfActive(eventLoop: loop) { try coldStore.jobs(withIDs: stored) }.whenComplete { [self] result in
+        let handlePrefix = self.handlePrefix
+        // The jobs are made off the loop too; they are the loop's once handed over.
+        NIOThreadPool.singleton.runIfActive(eventLoop: loop) {
+            try coldStore.jobs(withIDs: stored).map { Job(stored: $0, handlePrefix: handlePrefix, function: function) }
+        }.whenComplete { [self] result in
             function.isLoading[priority.rawValue] = false
             switch result {
             case .success(let jobs):
@@ -63,19 +67,19 @@ extension Scheduler {
     }
 
     /// Queues jobs read back, in the order of `ids`, skipping those cancelled meanwhile.
-    private func loaded(_ ids: [UInt64], _ jobs: [StoredJob], _ function: FunctionQueue, _ priority: JobPriority) {
-        let storedJobs = Dictionary(jobs.map { ($0.id, $0) }) { first, _ in first }
+    private func loaded(_ ids: [UInt64], _ jobs: [Job], _ function: FunctionQueue, _ priority: JobPriority) {
+        let jobs = Dictionary(jobs.map { ($0.id, $0) }) { first, _ in first }
         for id in ids {
             if let job = function.parked.removeValue(forKey: id) {
                 function.removeCold(priority)
                 function.enqueue(job)
             } else if coldIDs.remove(id) != nil {
                 function.removeCold(priority)
-                guard let stored = storedJobs[id] else {
+                guard let job = jobs[id] else {
                     logger.error("a queued job is missing from the queue store", metadata: ["handle": "\(handlePrefix)\(id)"])
                     continue
                 }
-                let job = warm(stored, in: function)
+                index(job)
                 function.enqueue(job)
             } else {
                 continue
@@ -85,21 +89,21 @@ extension Scheduler {
         loadColdJobsIfLow(function, priority)
     }
 
-    /// A job in memory for a cold stored one, indexed by handle and unique id; the caller queues or parks it.
-    private func warm(_ stored: StoredJob, in function: FunctionQueue) -> Job {
-        let job = Job(stored: stored, handlePrefix: handlePrefix, function: function)
+    /// Indexes a job read back by handle and unique id, in place of its cold entries.
+    private func index(_ job: Job) {
+        let function = job.function
         jobsByHandle[job.handle] = job
         if let key = job.coalescingKey {
             if function.coldByUnique[key.hashValue] == job.id { function.coldByUnique[key.hashValue] = nil }
             if function.jobsByUnique[key] == nil { function.jobsByUnique[key] = job }
         }
-        return job
     }
 
     /// Brings a cold stored job into memory where it stands in its queue, so that clients can wait for it.
     func park(_ stored: StoredJob, in function: FunctionQueue) -> Job {
         coldIDs.remove(stored.id)
-        let job = warm(stored, in: function)
+        let job = Job(stored: stored, handlePrefix: handlePrefix, function: function)
+        index(job)
         job.state = .queued
         function.parked[job.id] = job
         return job
