@@ -13,8 +13,9 @@ struct Geard: ParsableCommand {
         commandName: "geard",
         abstract: "Gearman job server, wire compatible with gearmand.",
         discussion: """
-            Without -d, geard detaches from the terminal and runs as a daemon. Set STATSD_HOST, STATSD_PORT \
-            (default 8125) and STATSD_PREFIX to send metrics to statsd.
+            Without -d, geard detaches from the terminal and runs as a daemon, keeping only the standard streams \
+            its logging writes to. Set STATSD_HOST, STATSD_PORT (default 8125) and STATSD_PREFIX to send metrics \
+            to statsd.
             """
     )
 
@@ -157,7 +158,9 @@ struct Geard: ParsableCommand {
         let logOutputs = try LogOutputs(loggingConfiguration())
         // A bad ACL file stops geard here too, with the line at fault.
         let accessControl = try acl.map(AccessControlList.init(contentsOfFile:))
-        if !foreground { try Daemon.detach() }
+        // Logging to a closed terminal or pipe must fail the write, not kill the server.
+        signal(SIGPIPE, SIG_IGN)
+        if !foreground { try Daemon.detach(keeping: logOutputs.standardDescriptors) }
         LoggingSystem.bootstrap(logOutputs.makeHandler)
         var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
         if let sslCert, let sslKey {
