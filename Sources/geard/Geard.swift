@@ -67,8 +67,11 @@ struct Geard: ParsableCommand {
     @Option(name: .customLong("keepalive-count"), help: ArgumentHelp("TCP keepalive probes count.", valueName: "TCP_KEEPCNT"))
     var keepaliveCount = 9
 
-    @Option(name: .long, help: "Event loop threads for connections; scheduling always runs on the first.")
-    var threads = 1
+    @Option(
+        name: .long,
+        help: "Event loop threads (default: one per core). Scheduling and plain connections run on the first; TLS connections spread over all."
+    )
+    var threads: Int?
 
     @Option(name: [.customShort("j"), .long], help: "Attempts a job gets before it is failed when its workers vanish or time out (0: no limit).")
     var jobRetries = 0
@@ -129,7 +132,7 @@ struct Geard: ParsableCommand {
 
     func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard threads.map({ $0 >= 1 }) ?? true else { throw ValidationError("--threads must be at least 1") }
         guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
         guard maxConnections.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-connections must be at least 1") }
         guard frameTimeout >= 1 else { throw ValidationError("--frame-timeout must be at least 1 second") }
@@ -162,7 +165,7 @@ struct Geard: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         if !foreground { try Daemon.detach(keeping: logOutputs.standardDescriptors) }
         LoggingSystem.bootstrap(logOutputs.makeHandler)
-        var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
+        var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads ?? System.coreCount, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
         if let sslCert, let sslKey {
             configuration.tls = .init(port: sslPort, certificateChain: sslCert, privateKey: sslKey, clientCA: sslCA)
         }

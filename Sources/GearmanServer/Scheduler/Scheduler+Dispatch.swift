@@ -2,6 +2,14 @@ import GearmanProtocol
 import NIOCore
 
 extension Scheduler {
+    /// Acts on one frame from a peer: a packet or an admin line.
+    func receive(_ frame: Frame, from connection: ServerConnection) {
+        switch frame {
+        case .packet(let packet): handle(packet, from: connection)
+        case .adminLine(let line): handleAdmin(line, from: connection)
+        }
+    }
+
     /// Acts on one packet from a peer.
     func handle(_ packet: Packet, from connection: ServerConnection) {
         guard !connection.isClosed, isPermitted(packet, from: connection) else { return }

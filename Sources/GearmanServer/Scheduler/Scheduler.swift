@@ -113,15 +113,28 @@ final class Scheduler: @unchecked Sendable {
         connectionsToFlush.append(connection)
     }
 
+    /// Writes every connection's pending output: directly for channels on this loop, and in one hop per other
+    /// loop for the rest (a write from a foreign loop would otherwise cost a hop per channel).
     private func flushAll() {
         let pending = connectionsToFlush
         connectionsToFlush.removeAll(keepingCapacity: true)
+        var foreign: [ObjectIdentifier: (loop: EventLoop, writes: [(Channel, ByteBuffer)])] = [:]
         for connection in pending {
             connection.hasPendingFlush = false
             guard !connection.isClosed, connection.output.readableBytes > 0 else { continue }
             let bytes = connection.output
             connection.output = connection.channel.allocator.buffer(capacity: 0)
-            connection.channel.writeAndFlush(bytes, promise: nil)
+            let channelLoop = connection.channel.eventLoop
+            if channelLoop === loop {
+                connection.channel.writeAndFlush(bytes, promise: nil)
+            } else {
+                foreign[ObjectIdentifier(channelLoop), default: (channelLoop, [])].writes.append((connection.channel, bytes))
+            }
+        }
+        for (channelLoop, writes) in foreign.values {
+            channelLoop.execute {
+                for (channel, bytes) in writes { channel.writeAndFlush(bytes, promise: nil) }
+            }
         }
     }
 
