@@ -26,10 +26,8 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let connection else { return }
-        switch unwrapInboundIn(data) {
-        case .packet(let packet): onScheduler { $0.handle(packet, from: connection) }
-        case .adminLine(let line): onScheduler { $0.handleAdmin(line, from: connection) }
-        }
+        let frame = unwrapInboundIn(data)
+        onScheduler { $0.receive(frame, from: connection) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
