@@ -29,16 +29,7 @@ import Testing
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, threads: 1, jobRetries: jobRetries)
         configuration.keepResults = keepResults
         configuration.clock = { clock.now }
-        let server = GearmanServer(configuration: configuration, queueStore: try store())
-        try await server.start()
-        do {
-            let result = try await body(server, server.port!)
-            try await server.stop()
-            return result
-        } catch {
-            try? await server.stop()
-            throw error
-        }
+        return try await GearmanServerTests.withServer(configuration, queueStore: try store(), body)
     }
 
     private func submit(_ port: Int, _ function: String, unique: String = "") async throws -> String {
