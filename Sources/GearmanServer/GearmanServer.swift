@@ -63,6 +63,7 @@ public final class GearmanServer: Sendable {
     public func start() async throws {
         try await recoverStoredJobs()
         let scheduler = self.scheduler
+        try await scheduler.loop.submit { scheduler.startPruningResults() }.get()
         let configuration = self.configuration
         let tlsContext = try configuration.tls?.makeContext()
         var bindings: [(port: Int, tls: NIOSSLContext?)] = [(configuration.port, configuration.tls?.port == nil ? tlsContext : nil)]

@@ -38,6 +38,12 @@ public struct ServerConfiguration: Sendable {
     /// Response bytes a peer may leave unread before it is disconnected. Must exceed ``maximumPacketSize``,
     /// or a healthy peer receiving a large result would be cut off.
     public var maximumPendingOutput = 2 * FrameDecoder.defaultMaximumPacketSize
+    /// How long the final outcome of a background job (WORK_COMPLETE and its data, WORK_FAIL, WORK_EXCEPTION
+    /// and its data, failed after its retries) stays readable with the `result HANDLE` admin command; `nil`
+    /// keeps none. Results go to the queue store with the job's removal, or stay in memory without one.
+    public var keepResults: TimeAmount?
+    /// The result store's clock, which stamps and expires results; tests move it.
+    var clock: @Sendable () -> Date = { Date() }
 
     /// TCP keepalive timing, in seconds (TCP_KEEPIDLE, TCP_KEEPINTVL) and probes (TCP_KEEPCNT).
     public struct Keepalive: Sendable, Hashable {

@@ -99,6 +99,16 @@ struct Geard: ParsableCommand {
 
     @Option(
         name: .long,
+        help: ArgumentHelp(
+            "Keep the final status and result of background jobs this long, readable with the admin command 'result HANDLE' (gear result): seconds, or with s, m, h or d (90s, 15m, 2h, 7d).",
+            valueName: "DURATION"
+        ),
+        transform: RetentionDuration.init(parsing:)
+    )
+    var keepResults: RetentionDuration?
+
+    @Option(
+        name: .long,
         help: ArgumentHelp("Log level to standard error when there is no --log-config. (default: info)", valueName: "LEVEL")
     )
     var logLevel: Logger.Level?
@@ -173,6 +183,7 @@ struct Geard: ParsableCommand {
         configuration.maximumConnections = maxConnections
         configuration.frameTimeout = .seconds(Int64(frameTimeout))
         configuration.maximumPendingOutput = maxPendingOutput
+        configuration.keepResults = keepResults?.amount
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }

@@ -24,6 +24,8 @@ final class Scheduler: @unchecked Sendable {
     let durable: DurableQueue?
     /// Claims jobs for idle workers when the queue store is shared by several servers.
     let sharedQueue: SharedQueue?
+    /// Keeps the outcome of background jobs; `nil` without ``ServerConfiguration/keepResults``.
+    let results: ResultKeeper?
     /// `nil` when no metrics backend is configured.
     let metrics: ServerMetrics?
     var throughput = ThroughputHistory()
@@ -48,6 +50,9 @@ final class Scheduler: @unchecked Sendable {
         self.durable = queueStore.map { DurableQueue(store: $0, loop: loop, logger: logger) }
         self.sharedQueue = durable.flatMap { durable in
             (durable.store as? SharedQueueStore).map { SharedQueue(store: $0, durable: durable, loop: loop, logger: logger) }
+        }
+        self.results = configuration.keepResults.map { [durable] retention in
+            ResultKeeper(retention: retention, clock: configuration.clock, loop: loop, durable: durable, logger: logger)
         }
         durable?.onCommitted = { [unowned self] jobs, error in self.persisted(jobs, error: error) }
         connectSharedQueue()
