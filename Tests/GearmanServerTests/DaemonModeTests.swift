@@ -38,8 +38,8 @@ import Testing
     /// Starts a daemon with its launcher's stdout and stderr on files in `directory`; returns the daemon's pid.
     private func startDaemon(in directory: String, _ arguments: [String]) async throws -> Int32 {
         let pidfile = directory + "/geard.pid"
-        FileManager.default.createFile(atPath: directory + "/stdout", contents: nil)
-        FileManager.default.createFile(atPath: directory + "/stderr", contents: nil)
+        #expect(FileManager.default.createFile(atPath: directory + "/stdout", contents: nil))
+        #expect(FileManager.default.createFile(atPath: directory + "/stderr", contents: nil))
         let standardOutput = try #require(FileHandle(forWritingAtPath: directory + "/stdout"))
         let standardError = try #require(FileHandle(forWritingAtPath: directory + "/stderr"))
         let launcher = arguments + ["--port", String(try GeardProcess.freePort()), "--listen-address", "127.0.0.1", "--pidfile", pidfile, "--queue", "memory"]
