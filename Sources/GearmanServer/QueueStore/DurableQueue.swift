@@ -16,6 +16,8 @@ final class DurableQueue: @unchecked Sendable {
     private var commitInFlight = false
     private var commitScheduled = false
     private var idleWaiters: [EventLoopPromise<Void>] = []
+    /// Results handed over but not committed yet, by job id: readable meanwhile.
+    private(set) var uncommittedResults: [UInt64: StoredResult] = [:]
     /// Called on the scheduler loop with the jobs of a finished commit and its error, if any.
     var onCommitted: ([Job], Error?) -> Void = { _, _ in }
 
@@ -54,6 +56,14 @@ final class DurableQueue: @unchecked Sendable {
     /// Deletes a stored job the scheduler holds by id only (a cancelled cold job).
     func remove(storedID id: UInt64) {
         pending.removed.append(id)
+        scheduleCommit()
+    }
+
+    /// Keeps a finished job's result; it is committed with the job's removal, which the caller hands over in
+    /// the same tick.
+    func keep(_ result: StoredResult) {
+        pending.results.append(result)
+        uncommittedResults[result.id] = result
         scheduleCommit()
     }
 
@@ -107,11 +117,16 @@ final class DurableQueue: @unchecked Sendable {
             if case .failure(let error) = result {
                 failure = error
                 self.logger.error("queue store commit failed; refusing its submits", metadata: ["store": "\(store.description)", "error": "\(error)"])
-                // Retries and removals must still reach the store, or finished jobs would run again after a restart.
+                // Retries, removals and results must still reach the store, or finished jobs would run again after a restart.
                 var retry = QueueStoreBatch()
                 retry.retried = batch.retried
                 retry.removed = batch.removed
+                retry.results = batch.results
                 self.pending.prepend(retry)
+            } else {
+                for result in batch.results where self.uncommittedResults[result.id] == result {
+                    self.uncommittedResults[result.id] = nil
+                }
             }
             self.onCommitted(jobs, failure)
             if failure == nil || !self.pendingJobs.isEmpty {

@@ -3,12 +3,12 @@ import GRDB
 import GearmanProtocol
 import NIOCore
 
-/// The embedded default queue store: one SQLite file in WAL mode. Reads of queued jobs
-/// (``jobs(withIDs:)``) run on their own connections, beside the commits.
+/// The embedded default queue store: one SQLite file in WAL mode, with the kept results of finished jobs.
+/// Reads of queued jobs (``jobs(withIDs:)``) run on their own connections, beside the commits.
 ///
 /// A commit is durable against a crash of the server process (`kill -9`) once it returns; with
 /// `synchronous: .full` it also survives a crash of the machine, at the cost of an fsync per commit.
-public final class SQLiteQueueStore: ReadableQueueStore {
+public final class SQLiteQueueStore: ResultStore, ReadableQueueStore {
     /// How hard a commit pushes to disk.
     public enum Synchronous: String, Sendable, CaseIterable {
         /// Written to the WAL before the commit returns: survives a crash of the server.
@@ -34,9 +34,11 @@ public final class SQLiteQueueStore: ReadableQueueStore {
         database = try DatabasePool(path: path, configuration: configuration)
         try database.write { db in
             try db.execute(sql: Self.schema)
-            let columns = try Set(db.columns(in: "gearman_jobs").map(\.name))
-            guard columns == Self.columns else {
-                throw DatabaseError(message: "table gearman_jobs in \(path) has columns \(columns.sorted()), expected \(Self.columns.sorted())")
+            for (table, expected) in [("gearman_jobs", Self.columns), ("gearman_results", Self.resultColumns)] {
+                let columns = try Set(db.columns(in: table).map(\.name))
+                guard columns == expected else {
+                    throw DatabaseError(message: "table \(table) in \(path) has columns \(columns.sorted()), expected \(expected.sorted())")
+                }
             }
         }
     }
@@ -52,12 +54,31 @@ public final class SQLiteQueueStore: ReadableQueueStore {
             retries INTEGER NOT NULL,
             submitted_at INTEGER NOT NULL,
             reducer BLOB
-        )
+        );
+        CREATE TABLE IF NOT EXISTS gearman_results (
+            id INTEGER PRIMARY KEY,
+            handle BLOB NOT NULL,
+            function BLOB NOT NULL,
+            uniq BLOB NOT NULL,
+            status TEXT NOT NULL,
+            data BLOB NOT NULL,
+            finished_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS gearman_results_expiry ON gearman_results (expires_at);
         """
     private static let columns: Set<String> = ["id", "function", "uniq", "payload", "priority", "run_at", "retries", "submitted_at", "reducer"]
+    private static let resultColumns: Set<String> = ["id", "handle", "function", "uniq", "status", "data", "finished_at", "expires_at"]
 
+    /// Counts kept results too: a finished job's id must not come back after a restart while its result is kept.
     public func highestJobID() throws -> UInt64 {
-        try database.read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM gearman_jobs") ?? 0) }
+        try database.read { db in
+            UInt64(
+                try Int64.fetchOne(
+                    db, sql: "SELECT MAX((SELECT COALESCE(MAX(id), 0) FROM gearman_jobs), (SELECT COALESCE(MAX(id), 0) FROM gearman_results))"
+                ) ?? 0
+            )
+        }
     }
 
     public func commit(_ batch: QueueStoreBatch) throws {
@@ -82,6 +103,48 @@ public final class SQLiteQueueStore: ReadableQueueStore {
                 let delete = try db.cachedStatement(sql: "DELETE FROM gearman_jobs WHERE id = ?")
                 for id in batch.removed { try delete.execute(arguments: [Int64(id)]) }
             }
+            if !batch.results.isEmpty {
+                let insert = try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO gearman_results (id, handle, function, uniq, status, data, finished_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                )
+                for result in batch.results {
+                    try insert.execute(arguments: [
+                        Int64(result.id), Data(result.handle.readableBytesView), Data(result.function.readableBytesView),
+                        Data(result.unique.readableBytesView), result.status.rawValue, Data(result.data.readableBytesView),
+                        result.finishedAt, result.expiresAt,
+                    ])
+                }
+            }
+        }
+    }
+
+    public func result(id: UInt64, at now: Int64) throws -> StoredResult? {
+        try database.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT handle, function, uniq, status, data, finished_at, expires_at FROM gearman_results WHERE id = ? AND expires_at > ?",
+                arguments: [Int64(id), now]
+            ).flatMap { row in
+                JobResultLine.Status(rawValue: row["status"]).map { status in
+                    StoredResult(
+                        id: id, handle: Self.bytes(row, "handle"), function: Self.bytes(row, "function"), unique: Self.bytes(row, "uniq"),
+                        status: status, data: Self.bytes(row, "data"), finishedAt: row["finished_at"], expiresAt: row["expires_at"]
+                    )
+                }
+            }
+        }
+    }
+
+    public func unfinishedJobFunction(id: UInt64) throws -> ByteBuffer? {
+        try database.read { db in
+            try Data.fetchOne(db, sql: "SELECT function FROM gearman_jobs WHERE id = ?", arguments: [Int64(id)]).map { ByteBuffer(bytes: $0) }
+        }
+    }
+
+    @discardableResult public func pruneResults(at now: Int64) throws -> Int {
+        try database.write { db in
+            try db.execute(sql: "DELETE FROM gearman_results WHERE expires_at <= ?", arguments: [now])
+            return db.changesCount
         }
     }
 
@@ -99,6 +162,11 @@ public final class SQLiteQueueStore: ReadableQueueStore {
             try body(chunk)
             lastID = Int64(last.id)
         }
+    }
+
+    private static func bytes(_ row: Row, _ column: String) -> ByteBuffer {
+        let data: Data = row[column] ?? Data()
+        return ByteBuffer(bytes: data)
     }
 
     public func jobs(withIDs ids: [UInt64]) throws -> [StoredJob] {
