@@ -13,8 +13,9 @@ struct Geard: ParsableCommand {
         commandName: "geard",
         abstract: "Gearman job server, wire compatible with gearmand.",
         discussion: """
-            Without -d, geard detaches from the terminal and runs as a daemon. Set STATSD_HOST, STATSD_PORT \
-            (default 8125) and STATSD_PREFIX to send metrics to statsd.
+            Without -d, geard detaches from the terminal and runs as a daemon, keeping only the standard streams \
+            its logging writes to. Set STATSD_HOST, STATSD_PORT (default 8125) and STATSD_PREFIX to send metrics \
+            to statsd.
             """
     )
 
@@ -66,8 +67,11 @@ struct Geard: ParsableCommand {
     @Option(name: .customLong("keepalive-count"), help: ArgumentHelp("TCP keepalive probes count.", valueName: "TCP_KEEPCNT"))
     var keepaliveCount = 9
 
-    @Option(name: .long, help: "Event loop threads for connections; scheduling always runs on the first.")
-    var threads = 1
+    @Option(
+        name: .long,
+        help: "Event loop threads (default: one per core). Scheduling and plain connections run on the first; TLS connections spread over all."
+    )
+    var threads: Int?
 
     @Option(name: [.customShort("j"), .long], help: "Attempts a job gets before it is failed when its workers vanish or time out (0: no limit).")
     var jobRetries = 0
@@ -92,6 +96,16 @@ struct Geard: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("PostgreSQL queue: heartbeat interval; a server silent for 3 intervals has its jobs run by the others.", valueName: "SECONDS"))
     var queueHeartbeat = 2.0
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Keep the final status and result of background jobs this long, readable with the admin command 'result HANDLE' (gear result): seconds, or with s, m, h or d (90s, 15m, 2h, 7d).",
+            valueName: "DURATION"
+        ),
+        transform: RetentionDuration.init(parsing:)
+    )
+    var keepResults: RetentionDuration?
 
     @Option(
         name: .long,
@@ -128,7 +142,7 @@ struct Geard: ParsableCommand {
 
     func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard threads.map({ $0 >= 1 }) ?? true else { throw ValidationError("--threads must be at least 1") }
         guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
         guard maxConnections.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-connections must be at least 1") }
         guard frameTimeout >= 1 else { throw ValidationError("--frame-timeout must be at least 1 second") }
@@ -157,9 +171,11 @@ struct Geard: ParsableCommand {
         let logOutputs = try LogOutputs(loggingConfiguration())
         // A bad ACL file stops geard here too, with the line at fault.
         let accessControl = try acl.map(AccessControlList.init(contentsOfFile:))
-        if !foreground { try Daemon.detach() }
+        // Logging to a closed terminal or pipe must fail the write, not kill the server.
+        signal(SIGPIPE, SIG_IGN)
+        if !foreground { try Daemon.detach(keeping: logOutputs.standardDescriptors) }
         LoggingSystem.bootstrap(logOutputs.makeHandler)
-        var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
+        var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads ?? System.coreCount, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
         if let sslCert, let sslKey {
             configuration.tls = .init(port: sslPort, certificateChain: sslCert, privateKey: sslKey, clientCA: sslCA)
         }
@@ -167,6 +183,7 @@ struct Geard: ParsableCommand {
         configuration.maximumConnections = maxConnections
         configuration.frameTimeout = .seconds(Int64(frameTimeout))
         configuration.maximumPendingOutput = maxPendingOutput
+        configuration.keepResults = keepResults?.amount
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
@@ -174,7 +191,7 @@ struct Geard: ParsableCommand {
         do {
             store = try queueStore(handleHost: configuration.handleHost)
         } catch {
-            // Detached, standard error is /dev/null: the log is where the reason shows.
+            // Detached, the terminal is gone: the log is where the reason shows.
             if !foreground { Logger(label: "gear.Server").critical("cannot open the queue", metadata: ["error": "\(error)"]) }
             throw error
         }

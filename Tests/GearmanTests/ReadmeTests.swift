@@ -5,7 +5,7 @@ import Testing
 struct ReadmeTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test(arguments: ["client", "worker"])
+    @Test(arguments: ["client", "worker", "result"])
     func readmeShowsTheCompiledExample(_ name: String) throws {
         let source = try String(contentsOf: Self.root.appendingPathComponent("Tests/GearmanTests/ReadmeExamples.swift"), encoding: .utf8)
         let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)

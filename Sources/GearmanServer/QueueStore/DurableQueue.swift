@@ -16,6 +16,8 @@ final class DurableQueue: @unchecked Sendable {
     private var commitInFlight = false
     private var commitScheduled = false
     private var idleWaiters: [EventLoopPromise<Void>] = []
+    /// Results handed over but not committed yet, by job id: readable meanwhile.
+    private(set) var uncommittedResults: [UInt64: StoredResult] = [:]
     /// Why the store failed, from a failed commit until a commit stores submits again.
     private var failure: String?
     /// While the store fails, the next attempt to commit the leftovers or to probe the store.
@@ -55,6 +57,14 @@ final class DurableQueue: @unchecked Sendable {
 
     func remove(_ job: Job) {
         pending.removed.append(job.id)
+        scheduleCommit()
+    }
+
+    /// Keeps a finished job's result; it is committed with the job's removal, which the caller hands over in
+    /// the same tick.
+    func keep(_ result: StoredResult) {
+        pending.results.append(result)
+        uncommittedResults[result.id] = result
         scheduleCommit()
     }
 
@@ -115,6 +125,7 @@ final class DurableQueue: @unchecked Sendable {
         var leftovers = QueueStoreBatch()
         swap(&leftovers.retried, &pending.retried)
         swap(&leftovers.removed, &pending.removed)
+        swap(&leftovers.results, &pending.results)
         run(leftovers, [])
     }
 
@@ -126,14 +137,18 @@ final class DurableQueue: @unchecked Sendable {
             var failure: Error?
             switch result {
             case .success:
+                for result in batch.results where self.uncommittedResults[result.id] == result {
+                    self.uncommittedResults[result.id] = nil
+                }
                 if !batch.added.isEmpty { self.worked() }
             case .failure(let error):
                 failure = error
                 self.failed(error)
-                // Retries and removals must still reach the store, or finished jobs would run again after a restart.
+                // Retries, removals and results must still reach the store, or finished jobs would run again after a restart.
                 var retry = QueueStoreBatch()
                 retry.retried = batch.retried
                 retry.removed = batch.removed
+                retry.results = batch.results
                 self.pending.prepend(retry)
             }
             self.onCommitted(jobs, failure)

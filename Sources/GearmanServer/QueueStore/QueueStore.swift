@@ -41,16 +41,19 @@ public struct QueueStoreBatch: Sendable {
     public var added: [StoredJob] = []
     public var retried: [(id: UInt64, retries: Int)] = []
     public var removed: [UInt64] = []
+    /// Outcomes of removed jobs to keep; only a ``ResultStore`` is given any.
+    public var results: [StoredResult] = []
 
     public init() {}
 
-    public var isEmpty: Bool { added.isEmpty && retried.isEmpty && removed.isEmpty }
+    public var isEmpty: Bool { added.isEmpty && retried.isEmpty && removed.isEmpty && results.isEmpty }
 
     /// Puts `other`'s changes before this batch's, keeping their order.
     mutating func prepend(_ other: QueueStoreBatch) {
         added = other.added + added
         retried = other.retried + retried
         removed = other.removed + removed
+        results = other.results + results
     }
 }
 

@@ -5,11 +5,11 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The embedded default queue store: one SQLite file in WAL mode.
+/// The embedded default queue store: one SQLite file in WAL mode, with the kept results of finished jobs.
 ///
 /// A commit is durable against a crash of the server process (`kill -9`) once it returns; with
 /// `synchronous: .full` it also survives a crash of the machine, at the cost of an fsync per commit.
-public final class SQLiteQueueStore: QueueStore {
+public final class SQLiteQueueStore: ResultStore {
     /// How hard a commit pushes to disk.
     public enum Synchronous: String, Sendable, CaseIterable {
         /// Written to the WAL before the commit returns: survives a crash of the server.
@@ -54,9 +54,11 @@ public final class SQLiteQueueStore: QueueStore {
                 let problems = try String.fetchAll(db, sql: "PRAGMA quick_check(3)")
                 guard problems == ["ok"] else { throw Failure("the file is damaged: \(problems.joined(separator: "; "))") }
                 try db.execute(sql: Self.schema)
-                let columns = try Set(db.columns(in: "gearman_jobs").map(\.name))
-                guard columns == Self.columns else {
-                    throw Failure("table gearman_jobs has columns \(columns.sorted()), expected \(Self.columns.sorted())")
+                for (table, expected) in [("gearman_jobs", Self.columns), ("gearman_results", Self.resultColumns)] {
+                    let columns = try Set(db.columns(in: table).map(\.name))
+                    guard columns == expected else {
+                        throw Failure("table \(table) has columns \(columns.sorted()), expected \(expected.sorted())")
+                    }
                 }
             }
             guard let file = FileIdentity(path: path) else { throw Failure("the file disappeared while it was opened") }
@@ -78,14 +80,31 @@ public final class SQLiteQueueStore: QueueStore {
             retries INTEGER NOT NULL,
             submitted_at INTEGER NOT NULL,
             reducer BLOB
-        )
+        );
+        CREATE TABLE IF NOT EXISTS gearman_results (
+            id INTEGER PRIMARY KEY,
+            handle BLOB NOT NULL,
+            function BLOB NOT NULL,
+            uniq BLOB NOT NULL,
+            status TEXT NOT NULL,
+            data BLOB NOT NULL,
+            finished_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS gearman_results_expiry ON gearman_results (expires_at);
         """
     private static let columns: Set<String> = ["id", "function", "uniq", "payload", "priority", "run_at", "retries", "submitted_at", "reducer"]
+    private static let resultColumns: Set<String> = ["id", "handle", "function", "uniq", "status", "data", "finished_at", "expires_at"]
 
+    /// Counts kept results too: a finished job's id must not come back after a restart while its result is kept.
     public func highestJobID() throws -> UInt64 {
         do {
             return try database.withLockedValue { $0.queue }.read { db in
-                UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM gearman_jobs") ?? 0)
+                UInt64(
+                    try Int64.fetchOne(
+                        db, sql: "SELECT MAX((SELECT COALESCE(MAX(id), 0) FROM gearman_jobs), (SELECT COALESCE(MAX(id), 0) FROM gearman_results))"
+                    ) ?? 0
+                )
             }
         } catch {
             throw Failure(error)
@@ -132,8 +151,51 @@ public final class SQLiteQueueStore: QueueStore {
                 let delete = try db.cachedStatement(sql: "DELETE FROM gearman_jobs WHERE id = ?")
                 for id in batch.removed { try delete.execute(arguments: [Int64(id)]) }
             }
+            if !batch.results.isEmpty {
+                let insert = try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO gearman_results (id, handle, function, uniq, status, data, finished_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                )
+                for result in batch.results {
+                    try insert.execute(arguments: [
+                        Int64(result.id), Data(result.handle.readableBytesView), Data(result.function.readableBytesView),
+                        Data(result.unique.readableBytesView), result.status.rawValue, Data(result.data.readableBytesView),
+                        result.finishedAt, result.expiresAt,
+                    ])
+                }
+            }
             // Rolled back: committed to a file that is gone, the batch would be lost at the next start.
             guard FileIdentity(path: path) == open.file else { throw Moved() }
+        }
+    }
+
+    public func result(id: UInt64, at now: Int64) throws -> StoredResult? {
+        try database.withLockedValue { $0.queue }.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT handle, function, uniq, status, data, finished_at, expires_at FROM gearman_results WHERE id = ? AND expires_at > ?",
+                arguments: [Int64(id), now]
+            ).flatMap { row in
+                try JobResultLine.Status(rawValue: row.decode(String.self, forColumn: "status")).map { status in
+                    StoredResult(
+                        id: id, handle: try Self.bytes(row, "handle"), function: try Self.bytes(row, "function"),
+                        unique: try Self.bytes(row, "uniq"), status: status, data: try Self.bytes(row, "data"),
+                        finishedAt: try row.decode(forColumn: "finished_at"), expiresAt: try row.decode(forColumn: "expires_at")
+                    )
+                }
+            }
+        }
+    }
+
+    public func unfinishedJobFunction(id: UInt64) throws -> ByteBuffer? {
+        try database.withLockedValue { $0.queue }.read { db in
+            try Data.fetchOne(db, sql: "SELECT function FROM gearman_jobs WHERE id = ?", arguments: [Int64(id)]).map { ByteBuffer(bytes: $0) }
+        }
+    }
+
+    @discardableResult public func pruneResults(at now: Int64) throws -> Int {
+        try database.withLockedValue { $0.queue }.write { db in
+            try db.execute(sql: "DELETE FROM gearman_results WHERE expires_at <= ?", arguments: [now])
+            return db.changesCount
         }
     }
 
@@ -159,15 +221,16 @@ public final class SQLiteQueueStore: QueueStore {
         }
     }
 
-    /// Decodes a row without trusting the file: a value of the wrong type throws rather than traps.
+    /// Reads a blob column without trusting the file: a value of the wrong type throws rather than traps.
+    private static func bytes(_ row: Row, _ column: String) throws -> ByteBuffer {
+        ByteBuffer(bytes: try row.decode(Data.self, forColumn: column))
+    }
+
     private static func storedJob(_ row: Row) throws -> StoredJob {
         let reducer = try row.decode(Data?.self, forColumn: "reducer")
         return StoredJob(
-            id: UInt64(try row.decode(Int64.self, forColumn: "id")),
-            function: ByteBuffer(bytes: try row.decode(Data.self, forColumn: "function")),
-            unique: ByteBuffer(bytes: try row.decode(Data.self, forColumn: "uniq")),
-            payload: ByteBuffer(bytes: try row.decode(Data.self, forColumn: "payload")),
-            priority: JobPriority(rawValue: try row.decode(Int.self, forColumn: "priority")) ?? .normal,
+            id: UInt64(try row.decode(Int64.self, forColumn: "id")), function: try bytes(row, "function"), unique: try bytes(row, "uniq"),
+            payload: try bytes(row, "payload"), priority: JobPriority(rawValue: try row.decode(Int.self, forColumn: "priority")) ?? .normal,
             runAt: try row.decode(Int64?.self, forColumn: "run_at"), retries: try row.decode(Int.self, forColumn: "retries"),
             submittedAt: try row.decode(Int64.self, forColumn: "submitted_at"), reducer: reducer.map { ByteBuffer(bytes: $0) }
         )

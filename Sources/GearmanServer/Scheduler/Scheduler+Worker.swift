@@ -125,6 +125,7 @@ extension Scheduler {
         if retriesExhausted || (!job.isBackground && job.clients.isEmpty) {
             if retriesExhausted {
                 logger.warning("job failed after \(job.retries) attempts (\(reason))", metadata: ["handle": "\(job.handle.string)"])
+                keepOutcome(of: job, .fail)
             }
             for client in job.clients { send(client, .workFail, job.handle) }
             return remove(job)
@@ -157,9 +158,11 @@ extension Scheduler {
             for client in job.clients { send(client, packet.type, job.handle, packet.arguments[1]) }
         case .workComplete:
             for client in job.clients { send(client, .workComplete, job.handle, packet.arguments[1]) }
+            keepOutcome(of: job, .complete, data: packet.arguments[1])
             remove(job)
         case .workFail:
             for client in job.clients { send(client, .workFail, job.handle) }
+            keepOutcome(of: job, .fail)
             remove(job)
         case .workException:
             for client in job.clients {
@@ -169,6 +172,7 @@ extension Scheduler {
                     send(client, .workFail, job.handle)
                 }
             }
+            keepOutcome(of: job, .exception, data: packet.arguments[1])
             remove(job)
         default:
             break

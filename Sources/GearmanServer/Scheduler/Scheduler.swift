@@ -24,6 +24,8 @@ final class Scheduler: @unchecked Sendable {
     let durable: DurableQueue?
     /// Claims jobs for idle workers when the queue store is shared by several servers.
     let sharedQueue: SharedQueue?
+    /// Keeps the outcome of background jobs; `nil` without ``ServerConfiguration/keepResults``.
+    let results: ResultKeeper?
     /// `nil` when no metrics backend is configured.
     let metrics: ServerMetrics?
     var throughput = ThroughputHistory()
@@ -48,6 +50,9 @@ final class Scheduler: @unchecked Sendable {
         self.durable = queueStore.map { DurableQueue(store: $0, loop: loop, logger: logger) }
         self.sharedQueue = durable.flatMap { durable in
             (durable.store as? SharedQueueStore).map { SharedQueue(store: $0, durable: durable, loop: loop, logger: logger) }
+        }
+        self.results = configuration.keepResults.map { [durable] retention in
+            ResultKeeper(retention: retention, clock: configuration.clock, loop: loop, durable: durable, logger: logger)
         }
         durable?.onCommitted = { [unowned self] jobs, error in self.persisted(jobs, error: error) }
         connectSharedQueue()
@@ -114,15 +119,28 @@ final class Scheduler: @unchecked Sendable {
         connectionsToFlush.append(connection)
     }
 
+    /// Writes every connection's pending output: directly for channels on this loop, and in one hop per other
+    /// loop for the rest (a write from a foreign loop would otherwise cost a hop per channel).
     private func flushAll() {
         let pending = connectionsToFlush
         connectionsToFlush.removeAll(keepingCapacity: true)
+        var foreign: [ObjectIdentifier: (loop: EventLoop, writes: [(Channel, ByteBuffer)])] = [:]
         for connection in pending {
             connection.hasPendingFlush = false
             guard !connection.isClosed, connection.output.readableBytes > 0 else { continue }
             let bytes = connection.output
             connection.output = connection.channel.allocator.buffer(capacity: 0)
-            connection.channel.writeAndFlush(bytes, promise: nil)
+            let channelLoop = connection.channel.eventLoop
+            if channelLoop === loop {
+                connection.channel.writeAndFlush(bytes, promise: nil)
+            } else {
+                foreign[ObjectIdentifier(channelLoop), default: (channelLoop, [])].writes.append((connection.channel, bytes))
+            }
+        }
+        for (channelLoop, writes) in foreign.values {
+            channelLoop.execute {
+                for (channel, bytes) in writes { channel.writeAndFlush(bytes, promise: nil) }
+            }
         }
     }
 
