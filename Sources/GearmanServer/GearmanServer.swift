@@ -113,14 +113,18 @@ public final class GearmanServer: Sendable {
         guard let store = scheduler.durable?.store else { return }
         let scheduler = self.scheduler
         let count = try await NIOThreadPool.singleton.runIfActive {
-            var count = 0
-            let highest = try store.highestJobID()
-            try scheduler.loop.submit { scheduler.reserveHandles(through: highest) }.wait()
-            try store.forEachChunk(of: 10_000) { chunk in
-                count += chunk.count
-                try scheduler.loop.submit { chunk.forEach(scheduler.recover) }.wait()
+            do {
+                var count = 0
+                let highest = try store.highestJobID()
+                try scheduler.loop.submit { scheduler.reserveHandles(through: highest) }.wait()
+                try store.forEachChunk(of: 10_000) { chunk in
+                    count += chunk.count
+                    try scheduler.loop.submit { chunk.forEach(scheduler.recover) }.wait()
+                }
+                return count
+            } catch {
+                throw RecoveryFailed(store: store.description, reason: "\(error)")
             }
-            return count
         }
         logger.info("recovered queued jobs", metadata: ["store": "\(store.description)", "jobs": "\(count)"])
         scheduler.sharedQueue?.start()
@@ -191,6 +195,13 @@ public final class GearmanServer: Sendable {
             try? await listener.channel.close()
         }
     }
+}
+
+/// The queue store could not be read at start.
+struct RecoveryFailed: Error, CustomStringConvertible {
+    let store: String
+    let reason: String
+    var description: String { "cannot recover the queued jobs from \(store): \(reason)" }
 }
 
 /// A bound listening socket.

@@ -188,15 +188,12 @@ struct Geard: ParsableCommand {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
         let store: QueueStore?
-        switch queue {
-        case .memory: store = nil
-        case .sqlite: store = try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync)
-        case .postgres:
-            let postgres = try PostgresQueueStore.Configuration(
-                url: queueURL ?? "", serverName: queueServerName ?? "\(configuration.handleHost):\(port)",
-                heartbeatInterval: .nanoseconds(Int64(queueHeartbeat * 1e9))
-            )
-            store = try PostgresQueueStore(configuration: postgres, logger: Logger(label: "gear.Queue"))
+        do {
+            store = try queueStore(handleHost: configuration.handleHost)
+        } catch {
+            // Detached, the terminal is gone: the log is where the reason shows.
+            if !foreground { Logger(label: "gear.Server").critical("cannot open the queue", metadata: ["error": "\(error)"]) }
+            throw error
         }
         let (address, pidfile, serverConfiguration, drainTimeout, aclPath) = (
             metricsAddress, pidfile.map(PIDFile.init), configuration, TimeAmount.seconds(Int64(drainTimeout)), acl
@@ -209,6 +206,21 @@ struct Geard: ParsableCommand {
             )
             try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile, drainTimeout: drainTimeout, aclPath: aclPath)
                 .runUntilStopped()
+        }
+    }
+
+    /// The `--queue` store, opened.
+    private func queueStore(handleHost: String) throws -> QueueStore? {
+        switch queue {
+        case .memory: return nil
+        case .sqlite:
+            return try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync, logger: Logger(label: "gear.Queue"))
+        case .postgres:
+            let postgres = try PostgresQueueStore.Configuration(
+                url: queueURL ?? "", serverName: queueServerName ?? "\(handleHost):\(port)",
+                heartbeatInterval: .nanoseconds(Int64(queueHeartbeat * 1e9))
+            )
+            return try PostgresQueueStore(configuration: postgres, logger: Logger(label: "gear.Queue"))
         }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
 import GearmanProtocol
+import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The embedded default queue store: one SQLite file in WAL mode, with the kept results of finished jobs.
@@ -18,28 +20,53 @@ public final class SQLiteQueueStore: ResultStore, ReadableQueueStore {
     }
 
     public let path: String
-    private let database: DatabasePool
+    let synchronous: Synchronous
+    let logger: Logger
+    /// The open database; replaced when its file is recreated.
+    let database: NIOLockedValueBox<OpenDatabase>
 
     public var description: String { "sqlite:\(path)" }
 
-    /// Opens (or creates) the queue file. Throws for a file that is not SQLite or holds a foreign table.
-    public init(path: String, synchronous: Synchronous = .normal) throws {
+    /// Opens (or creates) the queue file. Throws a ``Failure`` naming the file for one that is not SQLite, is
+    /// damaged, or holds a foreign table.
+    public init(path: String, synchronous: Synchronous = .normal, logger: Logger = Logger(label: "geard.queue")) throws {
         self.path = path
+        self.synchronous = synchronous
+        self.logger = logger
+        do {
+            database = NIOLockedValueBox(try Self.open(path: path, synchronous: synchronous))
+        } catch {
+            throw Failure("cannot open the SQLite queue \(path): \(Failure(error))")
+        }
+    }
+
+    /// Opens the file, checks its structure and table, and notes which file it is.
+    static func open(path: String, synchronous: Synchronous) throws -> OpenDatabase {
         var configuration = Configuration()
         configuration.label = "geard.queue"
         // The pool puts the file in WAL mode itself.
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue.uppercased())")
         }
-        database = try DatabasePool(path: path, configuration: configuration)
-        try database.write { db in
-            try db.execute(sql: Self.schema)
-            for (table, expected) in [("gearman_jobs", Self.columns), ("gearman_results", Self.resultColumns)] {
-                let columns = try Set(db.columns(in: table).map(\.name))
-                guard columns == expected else {
-                    throw DatabaseError(message: "table \(table) in \(path) has columns \(columns.sorted()), expected \(expected.sorted())")
+        let queue = try DatabasePool(path: path, configuration: configuration)
+        do {
+            try queue.write { db in
+                // Reads every page once (0.4 s for a million jobs), so damage stops the start rather than a commit.
+                let problems = try String.fetchAll(db, sql: "PRAGMA quick_check(3)")
+                guard problems == ["ok"] else { throw Failure("the file is damaged: \(problems.joined(separator: "; "))") }
+                try db.execute(sql: Self.schema)
+                for (table, expected) in [("gearman_jobs", Self.columns), ("gearman_results", Self.resultColumns)] {
+                    let columns = try Set(db.columns(in: table).map(\.name))
+                    guard columns == expected else {
+                        throw Failure("table \(table) has columns \(columns.sorted()), expected \(expected.sorted())")
+                    }
                 }
             }
+            guard let file = FileIdentity(path: path) else { throw Failure("the file disappeared while it was opened") }
+            return OpenDatabase(queue: queue, file: file)
+        } catch {
+            try? queue.close()
+            throw error
         }
     }
 
@@ -72,17 +99,39 @@ public final class SQLiteQueueStore: ResultStore, ReadableQueueStore {
 
     /// Counts kept results too: a finished job's id must not come back after a restart while its result is kept.
     public func highestJobID() throws -> UInt64 {
-        try database.read { db in
-            UInt64(
-                try Int64.fetchOne(
-                    db, sql: "SELECT MAX((SELECT COALESCE(MAX(id), 0) FROM gearman_jobs), (SELECT COALESCE(MAX(id), 0) FROM gearman_results))"
-                ) ?? 0
-            )
+        do {
+            return try database.withLockedValue { $0.queue }.read { db in
+                UInt64(
+                    try Int64.fetchOne(
+                        db, sql: "SELECT MAX((SELECT COALESCE(MAX(id), 0) FROM gearman_jobs), (SELECT COALESCE(MAX(id), 0) FROM gearman_results))"
+                    ) ?? 0
+                )
+            }
+        } catch {
+            throw Failure(error)
         }
     }
 
+    /// Applies the batch in the file at ``path``, recreating the file first when it was deleted or moved.
     public func commit(_ batch: QueueStoreBatch) throws {
-        try database.write { db in
+        do {
+            try database.withLockedValue { open in
+                try keepFileInPlace(&open)
+                do {
+                    try write(batch, to: open)
+                } catch is Moved {
+                    try keepFileInPlace(&open)
+                    try write(batch, to: open)
+                }
+            }
+        } catch {
+            throw Failure(error)
+        }
+    }
+
+    private func write(_ batch: QueueStoreBatch, to open: OpenDatabase) throws {
+        guard !batch.isEmpty else { return }
+        try open.queue.write { db in
             if !batch.added.isEmpty {
                 let insert = try db.cachedStatement(
                     sql: "INSERT OR REPLACE INTO gearman_jobs (id, function, uniq, payload, priority, run_at, retries, submitted_at, reducer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -115,20 +164,23 @@ public final class SQLiteQueueStore: ResultStore, ReadableQueueStore {
                     ])
                 }
             }
+            // Rolled back: committed to a file that is gone, the batch would be lost at the next start.
+            guard FileIdentity(path: path) == open.file else { throw Moved() }
         }
     }
 
     public func result(id: UInt64, at now: Int64) throws -> StoredResult? {
-        try database.read { db in
+        try database.withLockedValue { $0.queue }.read { db in
             try Row.fetchOne(
                 db,
                 sql: "SELECT handle, function, uniq, status, data, finished_at, expires_at FROM gearman_results WHERE id = ? AND expires_at > ?",
                 arguments: [Int64(id), now]
             ).flatMap { row in
-                JobResultLine.Status(rawValue: row["status"]).map { status in
+                try JobResultLine.Status(rawValue: row.decode(String.self, forColumn: "status")).map { status in
                     StoredResult(
-                        id: id, handle: Self.bytes(row, "handle"), function: Self.bytes(row, "function"), unique: Self.bytes(row, "uniq"),
-                        status: status, data: Self.bytes(row, "data"), finishedAt: row["finished_at"], expiresAt: row["expires_at"]
+                        id: id, handle: try Self.bytes(row, "handle"), function: try Self.bytes(row, "function"),
+                        unique: try Self.bytes(row, "uniq"), status: status, data: try Self.bytes(row, "data"),
+                        finishedAt: try row.decode(forColumn: "finished_at"), expiresAt: try row.decode(forColumn: "expires_at")
                     )
                 }
             }
@@ -136,27 +188,33 @@ public final class SQLiteQueueStore: ResultStore, ReadableQueueStore {
     }
 
     public func unfinishedJobFunction(id: UInt64) throws -> ByteBuffer? {
-        try database.read { db in
+        try database.withLockedValue { $0.queue }.read { db in
             try Data.fetchOne(db, sql: "SELECT function FROM gearman_jobs WHERE id = ?", arguments: [Int64(id)]).map { ByteBuffer(bytes: $0) }
         }
     }
 
     @discardableResult public func pruneResults(at now: Int64) throws -> Int {
-        try database.write { db in
+        try database.withLockedValue { $0.queue }.write { db in
             try db.execute(sql: "DELETE FROM gearman_results WHERE expires_at <= ?", arguments: [now])
             return db.changesCount
         }
     }
 
     public func forEachChunk(of chunkSize: Int, _ body: ([StoredJob]) throws -> Void) throws {
+        let queue = database.withLockedValue { $0.queue }
         var lastID: Int64 = 0
         while true {
-            let chunk = try database.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: "SELECT \(Self.selectedColumns) FROM gearman_jobs WHERE id > ? ORDER BY id LIMIT ?",
-                    arguments: [lastID, chunkSize]
-                ).map(Self.storedJob)
+            let chunk: [StoredJob]
+            do {
+                chunk = try queue.read { db in
+                    try Row.fetchAll(
+                        db,
+                        sql: "SELECT \(Self.selectedColumns) FROM gearman_jobs WHERE id > ? ORDER BY id LIMIT ?",
+                        arguments: [lastID, chunkSize]
+                    ).map(Self.storedJob)
+                }
+            } catch {
+                throw Failure(error)
             }
             guard let last = chunk.last else { return }
             try body(chunk)
@@ -164,43 +222,43 @@ public final class SQLiteQueueStore: ResultStore, ReadableQueueStore {
         }
     }
 
-    private static func bytes(_ row: Row, _ column: String) -> ByteBuffer {
-        let data: Data = row[column] ?? Data()
-        return ByteBuffer(bytes: data)
-    }
-
     public func jobs(withIDs ids: [UInt64]) throws -> [StoredJob] {
         guard !ids.isEmpty else { return [] }
-        return try database.read { db in
-            // Bound in chunks: SQLite limits the number of parameters of one statement.
-            var jobs: [StoredJob] = []
-            jobs.reserveCapacity(ids.count)
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let chunk = ids[start..<min(start + 500, ids.count)].map { Int64($0) }
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                jobs += try Row.fetchAll(
-                    db,
-                    sql: "SELECT \(Self.selectedColumns) FROM gearman_jobs WHERE id IN (\(marks))",
-                    arguments: StatementArguments(chunk)
-                ).map(Self.storedJob)
+        do {
+            return try database.withLockedValue { $0.queue }.read { db in
+                // Bound in chunks: SQLite limits the number of parameters of one statement.
+                var jobs: [StoredJob] = []
+                jobs.reserveCapacity(ids.count)
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let chunk = ids[start..<min(start + 500, ids.count)].map { Int64($0) }
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    jobs += try Row.fetchAll(
+                        db,
+                        sql: "SELECT \(Self.selectedColumns) FROM gearman_jobs WHERE id IN (\(marks))",
+                        arguments: StatementArguments(chunk)
+                    ).map(Self.storedJob)
+                }
+                return jobs
             }
-            return jobs
+        } catch {
+            throw Failure(error)
         }
     }
 
     private static let selectedColumns = "id, function, uniq, payload, priority, run_at, retries, submitted_at, reducer"
 
-    /// A row of ``selectedColumns``, read by index: lookups by name compare names case-insensitively.
-    private static func storedJob(_ row: Row) -> StoredJob {
-        func bytes(_ index: Int) -> ByteBuffer {
-            let data: Data = row[index] ?? Data()
-            return ByteBuffer(bytes: data)
-        }
-        let reducer: Data? = row[8]
+    /// Reads a blob column without trusting the file: a value of the wrong type throws rather than traps.
+    private static func bytes(_ row: Row, _ column: String) throws -> ByteBuffer {
+        ByteBuffer(bytes: try row.decode(Data.self, forColumn: column))
+    }
+
+    private static func storedJob(_ row: Row) throws -> StoredJob {
+        let reducer = try row.decode(Data?.self, forColumn: "reducer")
         return StoredJob(
-            id: UInt64(row[0] as Int64), function: bytes(1), unique: bytes(2), payload: bytes(3),
-            priority: JobPriority(rawValue: row[4]) ?? .normal, runAt: row[5], retries: row[6], submittedAt: row[7],
-            reducer: reducer.map { ByteBuffer(bytes: $0) }
+            id: UInt64(try row.decode(Int64.self, forColumn: "id")), function: try bytes(row, "function"), unique: try bytes(row, "uniq"),
+            payload: try bytes(row, "payload"), priority: JobPriority(rawValue: try row.decode(Int.self, forColumn: "priority")) ?? .normal,
+            runAt: try row.decode(Int64?.self, forColumn: "run_at"), retries: try row.decode(Int.self, forColumn: "retries"),
+            submittedAt: try row.decode(Int64.self, forColumn: "submitted_at"), reducer: reducer.map { ByteBuffer(bytes: $0) }
         )
     }
 }

@@ -87,7 +87,8 @@ extension Scheduler {
             let waiters = job.acknowledgementWaiters
             job.acknowledgementWaiters = []
             if let error {
-                for client in waiters { sendError(client, code: "QUEUE_ERROR", "the job could not be stored: \(error)") }
+                // The durable queue logs the store's failure once, not once per refused submit.
+                for client in waiters { sendError(client, code: "QUEUE_ERROR", "the job could not be stored: \(error)", level: .debug) }
                 remove(job)
             } else if job.isOffered {
                 for client in waiters { send(client, .jobCreated, job.handle) }

@@ -110,8 +110,9 @@ final class Scheduler: @unchecked Sendable {
         scheduleFlush(connection)
     }
 
-    func sendError(_ connection: ServerConnection, code: String, _ message: String) {
-        logger.warning("refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
+    /// Refuses a request with an ERROR packet; `level` is `.debug` where a single line already tells the cause.
+    func sendError(_ connection: ServerConnection, code: String, _ message: String, level: Logger.Level = .warning) {
+        logger.log(level: level, "refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
         send(connection, .error, ByteBuffer(string: code), ByteBuffer(string: message))
     }
 
