@@ -100,6 +100,15 @@ struct Geard: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
+            "SQLite queue: queued background jobs per function and priority held in memory with their payloads; the rest wait in the file and are read back as the queue moves (0: hold all).",
+            valueName: "JOBS"
+        )
+    )
+    var queuedJobsInMemory = ServerConfiguration().queuedJobsInMemory
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
             "Keep the final status and result of background jobs this long, readable with the admin command 'result HANDLE' (gear result): seconds, or with s, m, h or d (90s, 15m, 2h, 7d).",
             valueName: "DURATION"
         ),
@@ -153,6 +162,7 @@ struct Geard: ParsableCommand {
         }
         if logConfig != nil, logLevel != nil { throw ValidationError("--log-level applies only without --log-config") }
         if (queue == .postgres) != (queueURL != nil) { throw ValidationError("--queue postgres needs --queue-url, and only it takes one") }
+        guard queuedJobsInMemory >= 0 else { throw ValidationError("--queued-jobs-in-memory must not be negative") }
         guard queueHeartbeat > 0 else { throw ValidationError("--queue-heartbeat must be positive") }
     }
 
@@ -184,6 +194,7 @@ struct Geard: ParsableCommand {
         configuration.frameTimeout = .seconds(Int64(frameTimeout))
         configuration.maximumPendingOutput = maxPendingOutput
         configuration.keepResults = keepResults?.amount
+        configuration.queuedJobsInMemory = queuedJobsInMemory
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
