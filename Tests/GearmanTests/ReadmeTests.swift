@@ -16,4 +16,11 @@ struct ReadmeTests {
         #expect(example.count <= 12)
         #expect(readme.contains("```swift\n" + example.joined(separator: "\n") + "\n```\n"))
     }
+
+    /// The README's `geard --help` section is what the binary prints, so every flag and default it lists is real.
+    @Test func readmeShowsTheHelpGeardPrints() async throws {
+        let help = try await ChildProcess.run([builtProduct("geard").path, "--help"])
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("## `geard --help`\n\n```\n" + help.stdout.trimmingCharacters(in: .newlines) + "\n```\n"))
+    }
 }
