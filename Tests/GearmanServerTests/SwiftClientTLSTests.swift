@@ -30,4 +30,28 @@ struct SwiftClientTLSTests {
             await client.shutdown()
         }
     }
+
+    /// An ERROR refusing a CAN_DO answers that registration, not the worker's next GRAB_JOB or another function's.
+    @Test func aRefusedRegistrationFailsAloneAndTheWorkerKeepsServing() async throws {
+        let list = try AccessControlList(parsing: "[worker]\nregister=reverse$\n[client]\ninvoke=reverse$\n")
+        try await withTLSServer(accessControl: list) { _, _, tlsPort in
+            let worker = GearmanWorker(servers: [address(tlsPort, as: "worker")])
+            let client = GearmanClient(servers: [address(tlsPort, as: "client")])
+            try await worker.waitForServer(timeout: .seconds(10))
+            try await client.waitForServer(timeout: .seconds(10))
+            worker.register("sort")  // refused and only logged
+            let refusal = await #expect(throws: GearmanError.self) { try await worker.register(FunctionRegistration("reverse-all")) }
+            #expect(refusal?.code == .serverError)
+            #expect(refusal?.message.hasPrefix("PERMISSION_DENIED: register permission for 'reverse-all'") == true)
+            try await worker.register(FunctionRegistration("reverse") { job in String(try job.payload(as: String.self).reversed()) })
+            let running = Task { await worker.run() }
+            for word in ["one", "two", "three"] {
+                let job = try await client.submit("reverse", payload: word)
+                #expect(try await job.result(as: String.self) == String(word.reversed()))
+            }
+            worker.stop()
+            await running.value
+            await client.shutdown()
+        }
+    }
 }

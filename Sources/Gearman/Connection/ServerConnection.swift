@@ -75,6 +75,27 @@ final class ServerConnection: Sendable {
         return promise.futureResult
     }
 
+    /// Sends a packet that a server answers only when it refuses it (CAN_DO under an ACL, OPTION_REQ): a GET_STATUS
+    /// for the empty handle follows it, whose STATUS_RES tells acceptance from refusal. The future fails with ``GearmanError/Code/serverError`` on refusal, or with
+    /// ``GearmanError/connectionLost``. Called on the event loop, the packet is written before this returns.
+    func sendChecked(_ packet: Packet) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Packet.self)
+        onLoop {
+            switch self.core.value.machine.sendChecked(PendingRequest(promise: promise, onReply: nil)) {
+            case .writeChecked:
+                self.core.value.channel?.write(packet, promise: nil)
+                self.core.value.channel?.writeAndFlush(Packet(.request, .getStatus, [ByteBuffer()]), promise: nil)
+            case .failNotConnected:
+                promise.fail(GearmanError.connectionLost)
+            default:
+                preconditionFailure("sendChecked returns .writeChecked or .failNotConnected")
+            }
+        }
+        return promise.futureResult.flatMapThrowing { reply in
+            if reply.type == .error { throw GearmanError.serverError(code: reply.string(0), message: reply.string(1)) }
+        }
+    }
+
     /// Sends a packet that has no reply, returning once it is written.
     func send(_ packet: Packet) async throws {
         let promise = eventLoop.makePromise(of: Void.self)
@@ -162,7 +183,7 @@ final class ServerConnection: Sendable {
 
     private func run(_ action: ConnectionStateMachine<PendingRequest>.Action) {
         switch action {
-        case .none, .write, .failNotConnected, .reply, .unsolicited, .closeUnexpectedReply:
+        case .none, .write, .writeChecked, .failNotConnected, .reply, .unsolicited, .closeUnexpectedReply:
             break
         case .connect:
             connect()
