@@ -18,6 +18,8 @@ public final class GearmanWorker: Sendable {
     public struct Configuration: Sendable {
         /// Sent as SET_CLIENT_ID; shows in the server's `workers` listing.
         public var workerID: String?
+        /// How registration timeouts are sent: `.milliseconds` for gearmand, which reads CAN_DO_TIMEOUT so.
+        public var timeoutUnit: FunctionRegistration.TimeoutUnit
         public var backoff: Backoff
         /// Encodes and decodes `Codable` payloads.
         public var coder: any PayloadCoder
@@ -26,12 +28,14 @@ public final class GearmanWorker: Sendable {
 
         public init(
             workerID: String? = nil,
+            timeoutUnit: FunctionRegistration.TimeoutUnit = .seconds,
             backoff: Backoff = Backoff(),
             coder: any PayloadCoder = JSONPayloadCoder(),
             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
             logger: Logger = Logger(label: "gearman.worker")
         ) {
             self.workerID = workerID
+            self.timeoutUnit = timeoutUnit
             self.backoff = backoff
             self.coder = coder
             self.eventLoopGroup = eventLoopGroup
@@ -220,7 +224,7 @@ public final class GearmanWorker: Sendable {
 
     /// Sends CAN_DO (checked: a refusal answers it, not the next GRAB_JOB) and logs a refusal.
     private func canDo(_ registration: FunctionRegistration, on connection: ServerConnection) -> EventLoopFuture<Void> {
-        let answer = connection.sendChecked(registration.canDoPacket)
+        let answer = connection.sendChecked(registration.canDoPacket(timeoutUnit: configuration.timeoutUnit))
         answer.whenFailure { error in
             guard (error as? GearmanError)?.code == .serverError else { return }
             self.configuration.logger.warning(
