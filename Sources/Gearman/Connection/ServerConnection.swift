@@ -44,6 +44,8 @@ final class ServerConnection: Sendable {
     private final class Core {
         var machine: ConnectionStateMachine<PendingRequest>
         var channel: (any Channel)?
+        /// Packets written since the last flush.
+        var outbound = ByteBuffer()
         var flushPending = false
         var reconnectTimer: Scheduled<Void>?
 
@@ -158,17 +160,22 @@ final class ServerConnection: Sendable {
         }
     }
 
-    /// Queues `packet` and flushes once, after the tasks the event loop has queued now: packets written together
-    /// (a WORK_COMPLETE and the next GRAB_JOB, the submits of concurrent tasks) leave in one system call.
+    /// Encodes `packet` into the outbound buffer, which goes out in one write after the tasks the event loop has
+    /// queued now: packets written together (a WORK_COMPLETE and the next GRAB_JOB, the submits of concurrent
+    /// tasks) leave in one system call.
     private func write(_ packet: Packet) {
-        guard let channel = core.value.channel else { return }
-        channel.write(packet, promise: nil)
+        guard core.value.channel != nil else { return }
+        core.value.outbound.writePacket(packet)
         guard !core.value.flushPending else { return }
         core.value.flushPending = true
-        eventLoop.execute {
-            self.core.value.flushPending = false
-            self.core.value.channel?.flush()
-        }
+        eventLoop.execute { self.flush() }
+    }
+
+    private func flush() {
+        core.value.flushPending = false
+        guard let channel = core.value.channel, core.value.outbound.readableBytes > 0 else { return }
+        channel.writeAndFlush(core.value.outbound, promise: nil)
+        core.value.outbound.clear()
     }
 
     // MARK: Channel events (on the event loop)
@@ -200,7 +207,6 @@ final class ServerConnection: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(expecting: .response)),
-                        MessageToByteHandler(PacketEncoder()),
                         GearmanChannelHandler(connection: self),
                     ])
                 }
@@ -241,12 +247,14 @@ final class ServerConnection: Sendable {
         case .announceLost(let requests, let delay):
             logger.debug("connection lost")
             core.value.channel = nil
+            core.value.outbound.clear()
             setActive(false)
             requests.forEach { $0.fail(GearmanError.connectionLost) }
             delegate?.connectionLost(self)
             scheduleReconnect(after: delay)
         case .close(let requests, let announceLost):
             core.value.channel = nil
+            core.value.outbound.clear()
             core.value.reconnectTimer?.cancel()
             setActive(false)
             requests.forEach { $0.fail(GearmanError.connectionLost) }
