@@ -13,7 +13,7 @@ final class ServerConnection: Sendable {
     struct PendingRequest {
         enum Waiter {
             case promise(EventLoopPromise<Packet>)
-            case continuation(CheckedContinuation<Packet, any Error>)
+            case continuation(UnsafeContinuation<Packet, any Error>)
         }
 
         let waiter: Waiter
@@ -93,7 +93,7 @@ final class ServerConnection: Sendable {
     /// Sends a packet whose reply the caller awaits. Throws ``GearmanError/connectionLost`` when not connected
     /// or when the channel closes before the reply.
     func request(_ packet: Packet, onReply: ReplyHandler? = nil) async throws -> Packet {
-        try await withCheckedThrowingContinuation { continuation in
+        try await withUnsafeThrowingContinuation { continuation in
             onLoop { self.send(packet, awaiting: PendingRequest(.continuation(continuation), onReply: onReply)) }
         }
     }

@@ -47,7 +47,7 @@ public final class GearmanWorker: Sendable {
 
     private struct State {
         var machine = Machine()
-        var waiters: [Int: CheckedContinuation<WorkerJob?, Never>] = [:]
+        var waiters: [Int: UnsafeContinuation<WorkerJob?, Never>] = [:]
         var nextWaiter = 0
         var functions: [String: FunctionRegistration] = [:]
         var connections: [ObjectIdentifier: ServerConnection] = [:]
@@ -156,7 +156,7 @@ public final class GearmanWorker: Sendable {
             return state.nextWaiter
         }
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
+            await withUnsafeContinuation { continuation in
                 let actions = state.withLockedValue { state -> [Machine.Action] in
                     if Task.isCancelled { return [] }
                     state.waiters[id] = continuation
