@@ -10,6 +10,9 @@ import Logging
 public final class LogOutputs: Sendable {
     private let configuration: LogConfiguration
     private let sinks: [String: any LogSink]
+    /// The standard descriptors (`STDOUT_FILENO`, `STDERR_FILENO`) that some handler writes to: a daemon keeps
+    /// these open instead of pointing them at /dev/null.
+    public let standardDescriptors: Set<Int32>
 
     /// Opens every file the configuration names; throws when one cannot be opened.
     public convenience init(_ configuration: LogConfiguration) throws {
@@ -19,16 +22,22 @@ public final class LogOutputs: Sendable {
     init(_ configuration: LogConfiguration, now: LogTime) throws {
         self.configuration = configuration
         var sinks: [String: any LogSink] = [:]
+        var standardDescriptors: Set<Int32> = []
         for (key, handler) in configuration.handlers {
             switch handler.destination {
-            case .standardOutput: sinks[key] = DescriptorSink(LineWriter(descriptor: 1))
-            case .standardError: sinks[key] = DescriptorSink(LineWriter(descriptor: 2))
+            case .standardOutput:
+                sinks[key] = DescriptorSink(LineWriter(descriptor: 1))
+                standardDescriptors.insert(1)
+            case .standardError:
+                sinks[key] = DescriptorSink(LineWriter(descriptor: 2))
+                standardDescriptors.insert(2)
             case .file(let path, let append): sinks[key] = DescriptorSink(try LineWriter.open(path, append: append))
             case .rotatingFile(let path, let rotation, let backupCount, let utc):
                 sinks[key] = try RotatingFileSink(path: path, rotation: rotation, backupCount: backupCount, utc: utc, now: now)
             }
         }
         self.sinks = sinks
+        self.standardDescriptors = standardDescriptors
     }
 
     /// The swift-log handler for `label`: pass this method to `LoggingSystem.bootstrap`.

@@ -20,6 +20,8 @@ public enum AdminCommand: Sendable, Hashable {
     case cancelJob(handle: String)
     case createFunction(String)
     case dropFunction(String)
+    /// `result HANDLE`: the outcome of a background job (a geard extension, see ``JobResultLine``).
+    case result(handle: String)
     /// The seed's `acl list|grant|revoke|self-revoke` commands.
     case acl(ACLAdminCommand)
     /// A known command word with arguments that do not fit it.
@@ -60,10 +62,11 @@ public enum AdminCommand: Sendable, Hashable {
         case ("cancel", 2) where lowered[0] == "job": self = .cancelJob(handle: arguments[1])
         case ("create", 2) where lowered[0] == "function": self = .createFunction(arguments[1])
         case ("drop", 2) where lowered[0] == "function": self = .dropFunction(arguments[1])
+        case ("result", 1): self = .result(handle: arguments[0])
         case ("maxqueue", 1...4):
             let limits = arguments.dropFirst().map { max(Int($0) ?? 0, 0) }
             self = .maxQueue(function: arguments[0], limits: limits.isEmpty ? nil : limits)
-        case ("shutdown", _), ("show", _), ("cancel", _), ("create", _), ("drop", _), ("maxqueue", _):
+        case ("shutdown", _), ("show", _), ("cancel", _), ("create", _), ("drop", _), ("maxqueue", _), ("result", _):
             self = .invalidArguments(command: first)
         default:
             self = .unknown(first)
@@ -87,6 +90,7 @@ public enum AdminCommand: Sendable, Hashable {
         case .cancelJob(let handle): "cancel job \(handle)"
         case .createFunction(let name): "create function \(name)"
         case .dropFunction(let name): "drop function \(name)"
+        case .result(let handle): "result \(handle)"
         case .acl(let command): command.line
         case .invalidArguments(let command), .unknown(let command): command
         }

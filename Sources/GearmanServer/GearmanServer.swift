@@ -63,29 +63,15 @@ public final class GearmanServer: Sendable {
     public func start() async throws {
         try await recoverStoredJobs()
         let scheduler = self.scheduler
+        try await scheduler.loop.submit { scheduler.startPruningResults() }.get()
         let configuration = self.configuration
         let tlsContext = try configuration.tls?.makeContext()
         var bindings: [(port: Int, tls: NIOSSLContext?)] = [(configuration.port, configuration.tls?.port == nil ? tlsContext : nil)]
         if let tlsPort = configuration.tls?.port { bindings.append((tlsPort, tlsContext)) }
         let limiter = configuration.maximumConnections.map(ConnectionLimiter.init)
-        var bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 4096)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            // Past the high mark a peer is not reading its responses: ConnectionHandler disconnects it.
-            .childChannelOption(
-                .writeBufferWaterMark,
-                value: .init(low: configuration.maximumPendingOutput / 2, high: configuration.maximumPendingOutput)
-            )
-        if let keepalive = configuration.keepalive {
-            bootstrap = bootstrap.childChannelOption(.socketOption(.so_keepalive), value: 1)
-                .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPIDLE), value: SocketOptionValue(keepalive.idle))
-                .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPINTVL), value: SocketOptionValue(keepalive.interval))
-                .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPCNT), value: SocketOptionValue(keepalive.count))
-        }
         for binding in bindings {
             let pipeline = ConnectionPipeline(scheduler: scheduler, configuration: configuration, tls: binding.tls, limiter: limiter)
-            let channel = try await bootstrap
+            let channel = try await makeBootstrap(tls: binding.tls != nil)
                 .childChannelInitializer { channel in pipeline.configure(channel) }
                 .bind(host: configuration.host, port: binding.port)
                 .get()
@@ -102,18 +88,43 @@ public final class GearmanServer: Sendable {
         }
     }
 
+    /// The listener for one port. Plain connections stay on the scheduler's loop: decoding a packet costs less
+    /// than a hop between threads. TLS connections spread over every loop, taking encryption off its thread.
+    private func makeBootstrap(tls: Bool) -> ServerBootstrap {
+        var bootstrap = ServerBootstrap(group: scheduler.loop, childGroup: tls ? group : scheduler.loop)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Past the high mark a peer is not reading its responses: ConnectionHandler disconnects it.
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: .init(low: configuration.maximumPendingOutput / 2, high: configuration.maximumPendingOutput)
+            )
+        if let keepalive = configuration.keepalive {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_keepalive), value: 1)
+                .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPIDLE), value: SocketOptionValue(keepalive.idle))
+                .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPINTVL), value: SocketOptionValue(keepalive.interval))
+                .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPCNT), value: SocketOptionValue(keepalive.count))
+        }
+        return bootstrap
+    }
+
     private func recoverStoredJobs() async throws {
         guard let store = scheduler.durable?.store else { return }
         let scheduler = self.scheduler
         let count = try await NIOThreadPool.singleton.runIfActive {
-            var count = 0
-            let highest = try store.highestJobID()
-            try scheduler.loop.submit { scheduler.reserveHandles(through: highest) }.wait()
-            try store.forEachChunk(of: 10_000) { chunk in
-                count += chunk.count
-                try scheduler.loop.submit { chunk.forEach(scheduler.recover) }.wait()
+            do {
+                var count = 0
+                let highest = try store.highestJobID()
+                try scheduler.loop.submit { scheduler.reserveHandles(through: highest) }.wait()
+                try store.forEachChunk(of: 10_000) { chunk in
+                    count += chunk.count
+                    try scheduler.loop.submit { chunk.forEach(scheduler.recover) }.wait()
+                }
+                return count
+            } catch {
+                throw RecoveryFailed(store: store.description, reason: "\(error)")
             }
-            return count
         }
         logger.info("recovered queued jobs", metadata: ["store": "\(store.description)", "jobs": "\(count)"])
         scheduler.sharedQueue?.start()
@@ -184,6 +195,13 @@ public final class GearmanServer: Sendable {
             try? await listener.channel.close()
         }
     }
+}
+
+/// The queue store could not be read at start.
+struct RecoveryFailed: Error, CustomStringConvertible {
+    let store: String
+    let reason: String
+    var description: String { "cannot recover the queued jobs from \(store): \(reason)" }
 }
 
 /// A bound listening socket.

@@ -13,8 +13,9 @@ struct Geard: ParsableCommand {
         commandName: "geard",
         abstract: "Gearman job server, wire compatible with gearmand.",
         discussion: """
-            Without -d, geard detaches from the terminal and runs as a daemon. Set STATSD_HOST, STATSD_PORT \
-            (default 8125) and STATSD_PREFIX to send metrics to statsd.
+            Without -d, geard detaches from the terminal and runs as a daemon, keeping only the standard streams \
+            its logging writes to. Set STATSD_HOST, STATSD_PORT (default 8125) and STATSD_PREFIX to send metrics \
+            to statsd.
             """
     )
 
@@ -66,8 +67,11 @@ struct Geard: ParsableCommand {
     @Option(name: .customLong("keepalive-count"), help: ArgumentHelp("TCP keepalive probes count.", valueName: "TCP_KEEPCNT"))
     var keepaliveCount = 9
 
-    @Option(name: .long, help: "Event loop threads for connections; scheduling always runs on the first.")
-    var threads = 1
+    @Option(
+        name: .long,
+        help: "Event loop threads (default: one per core). Scheduling and plain connections run on the first; TLS connections spread over all."
+    )
+    var threads: Int?
 
     @Option(name: [.customShort("j"), .long], help: "Attempts a job gets before it is failed when its workers vanish or time out (0: no limit).")
     var jobRetries = 0
@@ -92,6 +96,25 @@ struct Geard: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("PostgreSQL queue: heartbeat interval; a server silent for 3 intervals has its jobs run by the others.", valueName: "SECONDS"))
     var queueHeartbeat = 2.0
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "SQLite queue: queued background jobs per function and priority held in memory with their payloads; the rest wait in the file and are read back as the queue moves (0: hold all).",
+            valueName: "JOBS"
+        )
+    )
+    var queuedJobsInMemory = ServerConfiguration().queuedJobsInMemory
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Keep the final status and result of background jobs this long, readable with the admin command 'result HANDLE' (gear result): seconds, or with s, m, h or d (90s, 15m, 2h, 7d).",
+            valueName: "DURATION"
+        ),
+        transform: RetentionDuration.init(parsing:)
+    )
+    var keepResults: RetentionDuration?
 
     @Option(
         name: .long,
@@ -128,7 +151,7 @@ struct Geard: ParsableCommand {
 
     func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("port \(port) is out of range") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard threads.map({ $0 >= 1 }) ?? true else { throw ValidationError("--threads must be at least 1") }
         guard drainTimeout >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
         guard maxConnections.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-connections must be at least 1") }
         guard frameTimeout >= 1 else { throw ValidationError("--frame-timeout must be at least 1 second") }
@@ -139,6 +162,7 @@ struct Geard: ParsableCommand {
         }
         if logConfig != nil, logLevel != nil { throw ValidationError("--log-level applies only without --log-config") }
         if (queue == .postgres) != (queueURL != nil) { throw ValidationError("--queue postgres needs --queue-url, and only it takes one") }
+        guard queuedJobsInMemory >= 0 else { throw ValidationError("--queued-jobs-in-memory must not be negative") }
         guard queueHeartbeat > 0 else { throw ValidationError("--queue-heartbeat must be positive") }
     }
 
@@ -157,9 +181,11 @@ struct Geard: ParsableCommand {
         let logOutputs = try LogOutputs(loggingConfiguration())
         // A bad ACL file stops geard here too, with the line at fault.
         let accessControl = try acl.map(AccessControlList.init(contentsOfFile:))
-        if !foreground { try Daemon.detach() }
+        // Logging to a closed terminal or pipe must fail the write, not kill the server.
+        signal(SIGPIPE, SIG_IGN)
+        if !foreground { try Daemon.detach(keeping: logOutputs.standardDescriptors) }
         LoggingSystem.bootstrap(logOutputs.makeHandler)
-        var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
+        var configuration = ServerConfiguration(host: listenAddress, port: port, threads: threads ?? System.coreCount, maximumPacketSize: maxPacketSize, jobRetries: jobRetries)
         if let sslCert, let sslKey {
             configuration.tls = .init(port: sslPort, certificateChain: sslCert, privateKey: sslKey, clientCA: sslCA)
         }
@@ -167,19 +193,18 @@ struct Geard: ParsableCommand {
         configuration.maximumConnections = maxConnections
         configuration.frameTimeout = .seconds(Int64(frameTimeout))
         configuration.maximumPendingOutput = maxPendingOutput
+        configuration.keepResults = keepResults?.amount
+        configuration.queuedJobsInMemory = queuedJobsInMemory
         if keepalive {
             configuration.keepalive = .init(idle: keepaliveIdle, interval: keepaliveInterval, count: keepaliveCount)
         }
         let store: QueueStore?
-        switch queue {
-        case .memory: store = nil
-        case .sqlite: store = try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync)
-        case .postgres:
-            let postgres = try PostgresQueueStore.Configuration(
-                url: queueURL ?? "", serverName: queueServerName ?? "\(configuration.handleHost):\(port)",
-                heartbeatInterval: .nanoseconds(Int64(queueHeartbeat * 1e9))
-            )
-            store = try PostgresQueueStore(configuration: postgres, logger: Logger(label: "gear.Queue"))
+        do {
+            store = try queueStore(handleHost: configuration.handleHost)
+        } catch {
+            // Detached, the terminal is gone: the log is where the reason shows.
+            if !foreground { Logger(label: "gear.Server").critical("cannot open the queue", metadata: ["error": "\(error)"]) }
+            throw error
         }
         let (address, pidfile, serverConfiguration, drainTimeout, aclPath) = (
             metricsAddress, pidfile.map(PIDFile.init), configuration, TimeAmount.seconds(Int64(drainTimeout)), acl
@@ -192,6 +217,21 @@ struct Geard: ParsableCommand {
             )
             try await GeardService(server: server, monitoring: monitoring, pidfile: pidfile, drainTimeout: drainTimeout, aclPath: aclPath)
                 .runUntilStopped()
+        }
+    }
+
+    /// The `--queue` store, opened.
+    private func queueStore(handleHost: String) throws -> QueueStore? {
+        switch queue {
+        case .memory: return nil
+        case .sqlite:
+            return try SQLiteQueueStore(path: queuePath ?? Self.defaultQueuePath(), synchronous: queueSync, logger: Logger(label: "gear.Queue"))
+        case .postgres:
+            let postgres = try PostgresQueueStore.Configuration(
+                url: queueURL ?? "", serverName: queueServerName ?? "\(handleHost):\(port)",
+                heartbeatInterval: .nanoseconds(Int64(queueHeartbeat * 1e9))
+            )
+            return try PostgresQueueStore(configuration: postgres, logger: Logger(label: "gear.Queue"))
         }
     }
 }

@@ -41,7 +41,7 @@ import Testing
         let commands: [AdminCommand] = [
             .status, .priorityStatus, .workers, .version, .getpid, .verbose, .shutdown(graceful: true), .showJobs,
             .showUniqueJobs, .cancelJob(handle: "H:x:1"), .createFunction("f"), .dropFunction("f"),
-            .maxQueue(function: "f", limits: [5]),
+            .maxQueue(function: "f", limits: [5]), .result(handle: "H:x:1"),
         ]
         for command in commands { #expect(parse(command.line) == command) }
     }

@@ -14,8 +14,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func detachesServesAndStopsOnSIGTERM() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("geard-daemon-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try temporaryDirectory("geard-daemon")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let pidfile = directory + "/geard.pid"
         let port = try GeardProcess.freePort()
@@ -36,9 +35,97 @@ import Testing
         try await waitUntil { kill(pid, 0) != 0 && !FileManager.default.fileExists(atPath: pidfile) }
     }
 
-    @Test func stalePidfileIsReplaced() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("geard-stale-\(UUID().uuidString)").path
+    /// Starts a daemon with its launcher's stdout and stderr on files in `directory`; returns the daemon's pid.
+    private func startDaemon(in directory: String, _ arguments: [String]) async throws -> Int32 {
+        let pidfile = directory + "/geard.pid"
+        #expect(FileManager.default.createFile(atPath: directory + "/stdout", contents: nil))
+        #expect(FileManager.default.createFile(atPath: directory + "/stderr", contents: nil))
+        let standardOutput = try #require(FileHandle(forWritingAtPath: directory + "/stdout"))
+        let standardError = try #require(FileHandle(forWritingAtPath: directory + "/stderr"))
+        let launcher = arguments + ["--port", String(try GeardProcess.freePort()), "--listen-address", "127.0.0.1", "--pidfile", pidfile, "--queue", "memory"]
+        #expect(try await GeardProcess.run(launcher, standardOutput: standardOutput, standardError: standardError) == 0)
+        return try await readPID(pidfile)
+    }
+
+    /// Where `descriptor` of the process `pid` points.
+    private func target(of descriptor: Int32, in pid: Int32) throws -> String {
+        try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)")
+    }
+
+    private func temporaryDirectory(_ name: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test(.timeLimit(.minutes(1))) func theDefaultLoggingKeepsStandardErrorAndLogsToIt() async throws {
+        let directory = try temporaryDirectory("geard-daemon-stderr")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let pid = try await startDaemon(in: directory, [])
+        defer { kill(pid, SIGTERM) }
+        #expect(try target(of: STDERR_FILENO, in: pid) == directory + "/stderr")
+        #expect(try target(of: STDOUT_FILENO, in: pid) == "/dev/null")
+        #expect(try target(of: STDIN_FILENO, in: pid) == "/dev/null")
+        try await waitUntil { ((try? String(contentsOfFile: directory + "/stderr", encoding: .utf8)) ?? "").contains("listening") }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aLogConfigWithStreamHandlerToStdoutKeepsOnlyStdout() async throws {
+        let directory = try temporaryDirectory("geard-daemon-stdout")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = """
+            [loggers]
+            keys=root
+            [handlers]
+            keys=console
+            [formatters]
+            keys=simple
+            [logger_root]
+            level=INFO
+            handlers=console
+            [handler_console]
+            class=StreamHandler
+            formatter=simple
+            args=(sys.stdout,)
+            [formatter_simple]
+            format=%(levelname)s %(name)s: %(message)s
+            """
+        try config.write(toFile: directory + "/logging.config", atomically: true, encoding: .utf8)
+        let pid = try await startDaemon(in: directory, ["--log-config", directory + "/logging.config"])
+        defer { kill(pid, SIGTERM) }
+        #expect(try target(of: STDOUT_FILENO, in: pid) == directory + "/stdout")
+        #expect(try target(of: STDERR_FILENO, in: pid) == "/dev/null")
+        try await waitUntil {
+            ((try? String(contentsOfFile: directory + "/stdout", encoding: .utf8)) ?? "").contains("INFO gear.Server: listening")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aLogConfigWithOnlyAFileDetachesBothStreams() async throws {
+        let directory = try temporaryDirectory("geard-daemon-file")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = """
+            [loggers]
+            keys=root
+            [handlers]
+            keys=file
+            [formatters]
+            keys=
+            [logger_root]
+            level=INFO
+            handlers=file
+            [handler_file]
+            class=FileHandler
+            args=('\(directory)/geard.log',)
+            """
+        try config.write(toFile: directory + "/logging.config", atomically: true, encoding: .utf8)
+        let pid = try await startDaemon(in: directory, ["--log-config", directory + "/logging.config"])
+        defer { kill(pid, SIGTERM) }
+        #expect(try target(of: STDOUT_FILENO, in: pid) == "/dev/null")
+        #expect(try target(of: STDERR_FILENO, in: pid) == "/dev/null")
+        try await waitUntil { ((try? String(contentsOfFile: directory + "/geard.log", encoding: .utf8)) ?? "").contains("listening") }
+    }
+
+    @Test func stalePidfileIsReplaced() async throws {
+        let directory = try temporaryDirectory("geard-stale")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let pidfile = directory + "/geard.pid"
         // A pid that is certainly not running: beyond the kernel's pid_max.

@@ -10,19 +10,7 @@ import Testing
     }
 
     private func withDurableServer<T>(path: String, _ body: (Int) async throws -> T) async throws -> T {
-        let server = GearmanServer(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, threads: 1),
-            queueStore: try SQLiteQueueStore(path: path)
-        )
-        try await server.start()
-        do {
-            let result = try await body(server.port!)
-            try await server.stop()
-            return result
-        } catch {
-            try? await server.stop()
-            throw error
-        }
+        try await GearmanServerTests.withDurableServer(try SQLiteQueueStore(path: path), body)
     }
 
     @Test func backgroundJobsSurviveARestartWithTheirHandlesPrioritiesAndUniques() async throws {

@@ -65,13 +65,16 @@ final class GeardProcess: @unchecked Sendable {
         return stream
     }
 
-    /// Runs `geard` with `arguments` to completion and returns its exit status.
-    static func run(_ arguments: [String]) async throws -> Int32 {
+    /// Runs `geard` with `arguments` to completion and returns its exit status; its standard streams go to
+    /// `standardOutput` and `standardError` (/dev/null by default).
+    static func run(
+        _ arguments: [String], standardOutput: FileHandle = .nullDevice, standardError: FileHandle = .nullDevice
+    ) async throws -> Int32 {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardOutput = standardOutput
+        process.standardError = standardError
         let exited = watchExit(of: process)
         try process.run()
         for await _ in exited {}

@@ -1,5 +1,6 @@
 import Foundation
 import GearmanServer
+import NIOCore
 import NIOSSL
 
 /// The committed test certificates (`scripts/make-test-certificates.sh`): a CA, a server certificate for
@@ -34,10 +35,12 @@ enum TLSFixtures {
 func withTLSServer<T>(
     accessControl: AccessControlList? = nil,
     requireClientCertificates: Bool = true,
+    keepResults: TimeAmount? = nil,
     _ body: (GearmanServer, _ plainPort: Int, _ tlsPort: Int) async throws -> T
 ) async throws -> T {
     var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
     configuration.tls = TLSFixtures.serverTLS(requireClientCertificates: requireClientCertificates)
     configuration.accessControl = accessControl
+    configuration.keepResults = keepResults
     return try await withServer(configuration) { server, port in try await body(server, port, server.tlsPort!) }
 }

@@ -116,9 +116,10 @@ final class TestPeer: Sendable {
 /// Runs `body` against a fresh in-process server on a free loopback port.
 func withServer<T>(
     _ configuration: ServerConfiguration = ServerConfiguration(host: "127.0.0.1", port: 0, threads: 1),
+    queueStore: QueueStore? = nil,
     _ body: (GearmanServer, Int) async throws -> T
 ) async throws -> T {
-    let server = GearmanServer(configuration: configuration)
+    let server = GearmanServer(configuration: configuration, queueStore: queueStore)
     try await server.start()
     do {
         let result = try await body(server, server.port!)

@@ -100,6 +100,42 @@ struct GearCommandTests {
         await worker.shutdown()
     }
 
+    @Test func resultPrintsAKeptResultAndExitsByItsStatus() async throws {
+        let server = try await TestServer.geard(["--keep-results", "2h"])
+        let worker = GearmanWorker(servers: [server.address])
+        worker.register("reverse") { job in String(try job.payload(as: String.self).reversed()) }
+        worker.register("refuse") { _ in throw WorkFailure() }
+        let running = Task { await worker.run() }
+        func submit(_ function: String) async throws -> String {
+            try await gear(server, "submit", "--bg", function, "hello").stdout.trimmingCharacters(in: .newlines)
+        }
+        let completed = try await submit("reverse")
+        let refused = try await submit("refuse")
+        let waiting = try await submit("nobody")
+        // Background jobs end on their own time: wait until the server has their results.
+        try await eventually("results kept") {
+            let (done, failed) = (try await gear(server, "result", completed), try await gear(server, "result", refused))
+            return done.status == 0 && failed.status == 1
+        }
+        let output = try await gear(server, "result", completed)
+        #expect(output.stdout == "olleh")
+
+        struct Row: Decodable { var handle: String; var status: String; var function: String; var finishedAt: Double?; var payload: String }
+        let row = try JSONDecoder().decode(Row.self, from: Data(try await gear(server, "result", "--json", completed).stdout.utf8))
+        #expect(row.handle == completed && row.status == "complete" && row.function == "reverse" && row.payload == "b2xsZWg=")
+        #expect(abs(row.finishedAt! - Date().timeIntervalSince1970) < 600)
+
+        let failed = try await gear(server, "result", refused)
+        #expect(failed.stdout.isEmpty && failed.stderr.contains("fail"))
+        let queued = try await gear(server, "result", waiting)
+        #expect(queued.status == 3 && queued.stderr.contains("queued"))
+        let unknown = try await gear(server, "result", String(completed.dropLast()) + "9999")
+        #expect(unknown.status == 2 && unknown.stderr.contains("no job and no kept result"))
+        worker.stop()
+        await running.value
+        await worker.shutdown()
+    }
+
     @Test func unreachableServerExitsNonZero() async throws {
         let closed = try ClosedPort()
         let output = try await ChildProcess.run([

@@ -1,6 +1,6 @@
 import Gearman
 
-// The README's client and worker examples, compiled with the tests; ReadmeTests checks that README.md shows
+// The README's client, worker and result examples, compiled with the tests; ReadmeTests checks that README.md shows
 // exactly the lines between the markers.
 
 func readmeClientExample() async throws {
@@ -29,5 +29,14 @@ func readmeWorkerExample() async throws {
     }
     try await worker.waitForServer(timeout: .seconds(5))
     await worker.run(concurrency: 4)                                  // until worker.stop()
+    // end
+}
+
+func readmeResultExample(client: GearmanClient, server: ServerAddress) async throws {
+    // README result example
+    let handle = try await client.submit("reverse", payload: "later", background: true).handle!
+    // … once a worker has run it, from any process:
+    let outcome = try await GearmanAdmin.withConnection(to: server) { try await $0.result(of: handle) }
+    if let outcome, outcome.status == .complete { print(try outcome.payload(as: String.self)) }
     // end
 }

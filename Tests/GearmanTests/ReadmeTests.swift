@@ -5,7 +5,7 @@ import Testing
 struct ReadmeTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test(arguments: ["client", "worker"])
+    @Test(arguments: ["client", "worker", "result"])
     func readmeShowsTheCompiledExample(_ name: String) throws {
         let source = try String(contentsOf: Self.root.appendingPathComponent("Tests/GearmanTests/ReadmeExamples.swift"), encoding: .utf8)
         let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
@@ -15,5 +15,12 @@ struct ReadmeTests {
         let example = lines[(start + 1)..<end].map { String($0.dropFirst(4)) }
         #expect(example.count <= 12)
         #expect(readme.contains("```swift\n" + example.joined(separator: "\n") + "\n```\n"))
+    }
+
+    /// The README's `geard --help` section is what the binary prints, so every flag and default it lists is real.
+    @Test func readmeShowsTheHelpGeardPrints() async throws {
+        let help = try await ChildProcess.run([builtProduct("geard").path, "--help"])
+        let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("## `geard --help`\n\n```\n" + help.stdout.trimmingCharacters(in: .newlines) + "\n```\n"))
     }
 }

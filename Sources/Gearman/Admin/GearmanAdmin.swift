@@ -32,8 +32,11 @@ public final class GearmanAdmin {
             channel = try await address.bootstrap(on: eventLoopGroup.next()) { $0.eventLoop.makeSucceededVoidFuture() }
                 .connect(host: address.host, port: address.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // A `result` answer carries up to a packet's worth of data in base64 (4/3 of it).
                         try channel.pipeline.syncOperations.addHandler(
-                            ByteToMessageHandler(FrameDecoder(expecting: .response, acceptsAdminLines: true)))
+                            ByteToMessageHandler(FrameDecoder(
+                                expecting: .response, maximumLineLength: 2 * FrameDecoder.defaultMaximumPacketSize, acceptsAdminLines: true
+                            )))
                         return try NIOAsyncChannel<Frame, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -140,11 +143,11 @@ public final class GearmanAdmin {
         }
     }
 
-    private func send(_ line: String) async throws {
+    func send(_ line: String) async throws {
         try await outbound.write(ByteBuffer(string: line + "\n"))
     }
 
-    private func nextLine() async throws -> String {
+    func nextLine() async throws -> String {
         guard case .adminLine(let line) = try await nextFrame() else {
             throw GearmanError.protocolError("binary packet in an admin answer")
         }
@@ -156,7 +159,7 @@ public final class GearmanAdmin {
         return frame
     }
 
-    private static func checkError(_ line: String) throws {
+    static func checkError(_ line: String) throws {
         guard line.hasPrefix("ERR") else { return }
         let words = line.split(separator: " ", maxSplits: 2).map(String.init)
         throw GearmanError.serverError(code: words.count > 1 ? words[1] : "ERR", message: words.count > 2 ? words[2] : "")

@@ -6,7 +6,8 @@ import NIOCore
 /// CAN_DO and CAN_DO_TIMEOUT need the register permission for the function, every SUBMIT_JOB* the invoke
 /// permission; refusals get an ERROR packet naming the permission and the connection stays open. Admin commands
 /// that change state need the grant permission (`cancel job` also accepts invoke for the job's function, as in
-/// the seed); read-only ones stay open to all, as in the seed's `geard`.
+/// the seed); read-only ones stay open to all, as in the seed's `geard`, except `result`, which needs invoke (or
+/// grant) for the job's function.
 extension Scheduler {
     /// Whether `packet` may be acted on; sends the ERROR itself when not.
     func isPermitted(_ packet: Packet, from connection: ServerConnection) -> Bool {
@@ -38,15 +39,27 @@ extension Scheduler {
         case .shutdown, .maxQueue, .createFunction, .dropFunction:
             break
         case .cancelJob(let handle):
-            if let job = jobsByHandle[ByteBuffer(string: handle)], accessControl.canInvoke(connection.subject, job.function.displayName) {
+            let function = jobsByHandle[ByteBuffer(string: handle)]?.function.displayName ?? coldJob(handle: handle)?.function.string
+            if let function, accessControl.canInvoke(connection.subject, function) {
                 return nil
             }
         case .status, .priorityStatus, .workers, .version, .getpid, .verbose, .showJobs, .showUniqueJobs, .acl,
             .invalidArguments, .unknown:
             return nil
+        case .result:
+            return nil  // Needs invoke for the job's function, known once it is looked up: see `mayRead`.
         }
         logger.info("admin command denied by ACL", metadata: ["connection": "\(connection.id)", "command": "\(command.line)"])
         return Self.adminError("PERMISSION_DENIED", "the grant permission is required")
+    }
+
+    /// Whether the connection may read the outcome of a job of `function`: invoke permission for it, or grant.
+    func mayRead(resultOf function: ByteBuffer, _ connection: ServerConnection) -> Bool {
+        guard let accessControl else { return true }
+        let subject = connection.subject
+        guard !accessControl.canGrant(subject), !accessControl.canInvoke(subject, function.string) else { return true }
+        logger.info("result denied by ACL", metadata: ["connection": "\(connection.id)", "function": "\(function.string)", "subject": "\(subject ?? "-")"])
+        return false
     }
 
     /// Replaces the list in force (a reload of the ACL file); `nil` turns access control off.

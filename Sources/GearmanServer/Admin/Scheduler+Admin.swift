@@ -11,87 +11,102 @@ extension Scheduler {
         if let refusal = refusal(of: command, from: connection) {
             return sendText(connection, refusal)
         }
-        sendText(connection, response(to: command, from: connection))
+        switch response(to: command, from: connection) {
+        case .text(let text): sendText(connection, text)
+        case .later(let answer): hold(connection, until: answer)
+        }
         if case .shutdown(let graceful) = command {
             logger.notice("shutdown requested by admin", metadata: ["connection": "\(connection.id)", "graceful": "\(graceful)"])
             requestShutdown(graceful)
         }
     }
 
-    private func response(to command: AdminCommand, from connection: ServerConnection) -> String {
+    private func response(to command: AdminCommand, from connection: ServerConnection) -> AdminAnswer {
         switch command {
         case .status:
-            return listing(sortedFunctions.map { "\($0.displayName)\t\($0.totalJobs)\t\($0.runningCount)\t\($0.workerCount)" })
+            return .text(listing(sortedFunctions.map { "\($0.displayName)\t\($0.totalJobs)\t\($0.runningCount)\t\($0.workerCount)" }))
         case .priorityStatus:
-            return listing(
+            return .text(listing(
                 sortedFunctions.map { function in
                     let counts = JobPriority.allCases.map { String(function.queuedCount[$0.rawValue]) }
                     return ([function.displayName] + counts + [String(function.workerCount)]).joined(separator: "\t")
                 }
-            )
+            ))
         case .workers:
-            return listing(
+            return .text(listing(
                 connections.values.sorted { $0.id < $1.id }.map { connection in
                     // gearmand lists a worker's functions newest first.
                     let names = connection.abilities.reversed().map { " " + $0.function.displayName }.joined()
                     return "\(connection.id) \(connection.peerAddress) \(connection.clientID) :\(names)"
                 }
-            )
+            ))
         case .version:
-            return "OK \(configuration.version)\n"
+            return .text("OK \(configuration.version)\n")
         case .getpid:
-            return "OK \(ProcessInfo.processInfo.processIdentifier)\n"
+            return .text("OK \(ProcessInfo.processInfo.processIdentifier)\n")
         case .verbose:
-            return "OK \(logger.logLevel.rawValue.uppercased())\n"
+            return .text("OK \(logger.logLevel.rawValue.uppercased())\n")
         case .maxQueue(let name, let limits):
             let function = function(named: ByteBuffer(string: name))
             let values = limits ?? [0]
             // One value applies to every priority; three set high, normal and low.
             function.maxQueue = JobPriority.allCases.map { values.count >= 3 ? values[$0.rawValue] : values[0] }
-            return Self.ok
+            return .text(Self.ok)
         case .shutdown:
-            return Self.ok
+            return .text(Self.ok)
         case .showJobs:
-            return listing(
-                jobsByHandle.values.sorted { $0.handle.string < $1.handle.string }.map { job in
-                    "\(job.handle.string)\t\(job.retries)\t0\t\(job.state == .running ? 0 : 1)"
-                }
-            )
+            var jobs = jobsByHandle.values.map { (handle: $0.handle.string, line: "\t\($0.retries)\t0\t\($0.state == .running ? 0 : 1)") }
+            forEachColdJob { jobs.append((handlePrefix + String($0.id), "\t\($0.retries)\t0\t1")) }
+            return .text(listing(jobs.sorted { $0.handle < $1.handle }.map { $0.handle + $0.line }))
         case .showUniqueJobs:
-            return listing(
-                jobsByHandle.values.filter { $0.coalescingKey != nil }.sorted { $0.handle.string < $1.handle.string }.map {
-                    "\($0.unique.string)\t\($0.handle.string)"
+            var jobs = jobsByHandle.values.filter { $0.coalescingKey != nil }.map { (unique: $0.unique.string, handle: $0.handle.string) }
+            forEachColdJob { stored in
+                if Self.coalescingKey(unique: stored.unique, payload: stored.payload) != nil {
+                    jobs.append((stored.unique.string, handlePrefix + String(stored.id)))
                 }
-            )
+            }
+            return .text(listing(jobs.sorted { $0.handle < $1.handle }.map { "\($0.unique)\t\($0.handle)" }))
         case .cancelJob(let handle):
+            if let stored = coldJob(handle: handle) {
+                cancelCold(stored)
+                return .text(Self.ok)
+            }
             guard let job = jobsByHandle[ByteBuffer(string: handle)], job.state == .queued || job.state == .scheduled else {
-                return "ERR UNKNOWN_JOB\r\n"
+                return .text("ERR UNKNOWN_JOB\r\n")
             }
             for client in job.clients { send(client, .workFail, job.handle) }
             remove(job)
-            return Self.ok
+            return .text(Self.ok)
         case .createFunction(let name):
             _ = function(named: ByteBuffer(string: name))
-            return Self.ok
+            return .text(Self.ok)
         case .dropFunction(let name):
-            guard let function = functions[ByteBuffer(string: name)] else { return "ERR function not found\r\n" }
+            guard let function = functions[ByteBuffer(string: name)] else { return .text("ERR function not found\r\n") }
             guard function.workerCount == 0, function.runningCount == 0 else {
-                return "ERR there are still connected workers or executing clients\r\n"
+                return .text("ERR there are still connected workers or executing clients\r\n")
             }
             // Improvement over gearmand, which drops queued jobs with the function: never lose a job.
-            guard function.totalJobs == 0 else { return "ERR there are still queued jobs\r\n" }
+            guard function.totalJobs == 0 else { return .text("ERR there are still queued jobs\r\n") }
             functions[function.name] = nil
-            return Self.ok
+            return .text(Self.ok)
+        case .result(let handle):
+            return result(ofHandle: handle, for: connection)
         case .acl(let command):
-            return response(to: command, from: connection)
+            return .text(response(to: command, from: connection))
         case .invalidArguments(let word):
-            return "ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+\(word)\r\n"
+            return .text("ERR INVALID_ARGUMENTS An+incomplete+set+of+arguments+was+sent+to+this+command+\(word)\r\n")
         case .unknown(let word):
-            return "ERR UNKNOWN_COMMAND Unknown+server+command\(word.isEmpty ? "NULL" : word)\r\n"
+            return .text("ERR UNKNOWN_COMMAND Unknown+server+command\(word.isEmpty ? "NULL" : word)\r\n")
         }
     }
 
     static let ok = "OK\r\n"
+
+    /// An admin command's answer: ready now, or once the queue store has been read.
+    enum AdminAnswer {
+        case text(String)
+        case later(EventLoopFuture<String>)
+    }
 
     private var sortedFunctions: [FunctionQueue] { functions.values.sorted { $0.displayName < $1.displayName } }
 

@@ -6,12 +6,15 @@ import NIOTLS
 
 /// Connects one channel to the scheduler: frames in, protocol errors answered with ERROR and a close.
 ///
-/// Decoding runs on the channel's own event loop; everything else hops to the scheduler's loop.
+/// Decoding runs on the channel's own event loop; everything else hops to the scheduler's loop, once per read
+/// (all frames of a read travel together) rather than once per frame.
 final class ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = Frame
 
     private let scheduler: Scheduler
     private var connection: ServerConnection?
+    /// Frames of the current read, when the channel is not on the scheduler's loop.
+    private var inbound: [Frame] = []
 
     init(scheduler: Scheduler) {
         self.scheduler = scheduler
@@ -26,13 +29,20 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let connection else { return }
-        switch unwrapInboundIn(data) {
-        case .packet(let packet): onScheduler { $0.handle(packet, from: connection) }
-        case .adminLine(let line): onScheduler { $0.handleAdmin(line, from: connection) }
+        if scheduler.loop.inEventLoop {
+            scheduler.receive(unwrapInboundIn(data), from: connection)
+        } else {
+            inbound.append(unwrapInboundIn(data))
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        forwardInbound()
+        context.fireChannelReadComplete()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        forwardInbound()
         if let connection { onScheduler { $0.disconnected(connection) } }
         connection = nil
         context.fireChannelInactive()
@@ -63,6 +73,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        forwardInbound()
         if let protocolError = error as? ProtocolError, protocolError != .truncated {
             scheduler.logger.warning(
                 "closing connection after a protocol error",
@@ -76,6 +87,16 @@ final class ConnectionHandler: ChannelInboundHandler {
         } else {
             scheduler.logger.debug("connection error", metadata: ["error": "\(error)"])
             context.close(promise: nil)
+        }
+    }
+
+    /// Hands the frames read so far to the scheduler in one hop.
+    private func forwardInbound() {
+        guard !inbound.isEmpty, let connection else { return }
+        let frames = inbound
+        inbound = []
+        onScheduler { scheduler in
+            for frame in frames { scheduler.receive(frame, from: connection) }
         }
     }
 

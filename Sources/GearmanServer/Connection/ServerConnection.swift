@@ -30,6 +30,8 @@ final class ServerConnection: @unchecked Sendable {
     var runningJobs: [ObjectIdentifier: Job] = [:]
     var waitingJobs: [ObjectIdentifier: Job] = [:]
     var isClosed = false
+    /// Frames that arrived while an admin answer was pending, acted on once it is sent; `nil` when none is.
+    var heldFrames: [Frame]?
 
     /// Encoded responses not yet handed to the channel; flushed once per event-loop tick.
     var output: ByteBuffer

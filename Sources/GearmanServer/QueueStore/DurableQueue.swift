@@ -16,8 +16,17 @@ final class DurableQueue: @unchecked Sendable {
     private var commitInFlight = false
     private var commitScheduled = false
     private var idleWaiters: [EventLoopPromise<Void>] = []
+    /// Results handed over but not committed yet, by job id: readable meanwhile.
+    private(set) var uncommittedResults: [UInt64: StoredResult] = [:]
+    /// Why the store failed, from a failed commit until a commit stores submits again.
+    private var failure: String?
+    /// While the store fails, the next attempt to commit the leftovers or to probe the store.
+    private var retryTask: Scheduled<Void>?
+    private var isShutDown = false
     /// Called on the scheduler loop with the jobs of a finished commit and its error, if any.
     var onCommitted: ([Job], Error?) -> Void = { _, _ in }
+    /// How long a failing store rests between attempts.
+    static let retryInterval = TimeAmount.seconds(1)
 
     init(store: QueueStore, loop: EventLoop, logger: Logger) {
         self.store = store
@@ -51,6 +60,20 @@ final class DurableQueue: @unchecked Sendable {
         scheduleCommit()
     }
 
+    /// Deletes a stored job the scheduler holds by id only (a cancelled cold job).
+    func remove(storedID id: UInt64) {
+        pending.removed.append(id)
+        scheduleCommit()
+    }
+
+    /// Keeps a finished job's result; it is committed with the job's removal, which the caller hands over in
+    /// the same tick.
+    func keep(_ result: StoredResult) {
+        pending.results.append(result)
+        uncommittedResults[result.id] = result
+        scheduleCommit()
+    }
+
     /// Completes once everything handed over so far is committed (or failed).
     func whenIdle() -> EventLoopFuture<Void> {
         guard commitInFlight || commitScheduled || !pending.isEmpty else { return loop.makeSucceededVoidFuture() }
@@ -70,6 +93,10 @@ final class DurableQueue: @unchecked Sendable {
     }
 
     func shutdown() async {
+        try? await loop.submit {
+            self.isShutDown = true
+            self.retryTask?.cancel()
+        }.get()
         try? await thread.shutdownGracefully()
         await (store as? SharedQueueStore)?.stop()
     }
@@ -89,32 +116,78 @@ final class DurableQueue: @unchecked Sendable {
             idleWaiters.removeAll()
             return
         }
-        commitInFlight = true
         let batch = pending
         let jobs = pendingJobs
         pending = QueueStoreBatch()
         pendingJobs = []
+        run(batch, jobs)
+    }
+
+    /// While the store fails: commits what failed commits left over, alone so that new submits cannot fail it
+    /// again (deletes free space on a full disk), or an empty batch, which tells whether the store works.
+    private func retry() {
+        retryTask = nil
+        guard failure != nil, !commitInFlight, !isShutDown else { return }
+        var leftovers = QueueStoreBatch()
+        swap(&leftovers.retried, &pending.retried)
+        swap(&leftovers.removed, &pending.removed)
+        swap(&leftovers.results, &pending.results)
+        run(leftovers, [])
+    }
+
+    private func run(_ batch: QueueStoreBatch, _ jobs: [Job]) {
+        commitInFlight = true
         let store = self.store
         thread.runIfActive(eventLoop: loop) { try store.commit(batch) }.whenComplete { result in
             self.commitInFlight = false
             var failure: Error?
-            if case .failure(let error) = result {
+            switch result {
+            case .success:
+                for result in batch.results where self.uncommittedResults[result.id] == result {
+                    self.uncommittedResults[result.id] = nil
+                }
+                if !batch.added.isEmpty { self.worked() }
+            case .failure(let error):
                 failure = error
-                self.logger.error("queue store commit failed; refusing its submits", metadata: ["store": "\(store.description)", "error": "\(error)"])
-                // Retries and removals must still reach the store, or finished jobs would run again after a restart.
+                self.failed(error)
+                // Retries, removals and results must still reach the store, or finished jobs would run again after a restart.
                 var retry = QueueStoreBatch()
                 retry.retried = batch.retried
                 retry.removed = batch.removed
+                retry.results = batch.results
                 self.pending.prepend(retry)
             }
             self.onCommitted(jobs, failure)
-            if failure == nil || !self.pendingJobs.isEmpty {
+            if self.failure == nil || !self.pendingJobs.isEmpty {
                 self.commit()
             } else {
-                // The store is failing: try the leftovers again with the next change instead of spinning.
+                // The store is failing: the retry timer tries again instead of spinning.
                 self.idleWaiters.forEach { $0.succeed() }
                 self.idleWaiters.removeAll()
             }
+            if self.failure != nil, self.retryTask == nil, !self.commitInFlight, !self.isShutDown {
+                self.retryTask = self.loop.scheduleTask(in: Self.retryInterval) { self.retry() }
+            }
         }
+    }
+
+    /// Logs the store's failure once, and again only when its reason changes.
+    private func failed(_ error: Error) {
+        let reason = "\(error)"
+        defer { failure = reason }
+        let metadata: Logger.Metadata = ["store": "\(store.description)", "error": "\(reason)"]
+        if failure == nil {
+            logger.error("queue store failed; background submits are refused until it works again", metadata: metadata)
+        } else if failure != reason {
+            logger.error("queue store still failing, for another reason", metadata: metadata)
+        }
+    }
+
+    private func worked() {
+        guard failure != nil else { return }
+        failure = nil
+        retryTask?.cancel()
+        retryTask = nil
+        logger.notice("queue store works again; background submits are accepted", metadata: ["store": "\(store.description)"])
     }
 }

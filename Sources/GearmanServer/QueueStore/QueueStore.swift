@@ -41,16 +41,19 @@ public struct QueueStoreBatch: Sendable {
     public var added: [StoredJob] = []
     public var retried: [(id: UInt64, retries: Int)] = []
     public var removed: [UInt64] = []
+    /// Outcomes of removed jobs to keep; only a ``ResultStore`` is given any.
+    public var results: [StoredResult] = []
 
     public init() {}
 
-    public var isEmpty: Bool { added.isEmpty && retried.isEmpty && removed.isEmpty }
+    public var isEmpty: Bool { added.isEmpty && retried.isEmpty && removed.isEmpty && results.isEmpty }
 
     /// Puts `other`'s changes before this batch's, keeping their order.
     mutating func prepend(_ other: QueueStoreBatch) {
         added = other.added + added
         retried = other.retried + retried
         removed = other.removed + removed
+        results = other.results + results
     }
 }
 
@@ -67,4 +70,12 @@ public protocol QueueStore: Sendable {
     func commit(_ batch: QueueStoreBatch) throws
     /// Reads stored jobs in submission order, `chunkSize` at a time, so recovery never holds them all at once.
     func forEachChunk(of chunkSize: Int, _ body: ([StoredJob]) throws -> Void) throws
+}
+
+/// A ``QueueStore`` that reads queued jobs back by id at any time, from any thread, concurrently with its
+/// commits. With one, the server keeps only the first jobs of each queue in memory and reads the rest back
+/// as the queue moves (see `Scheduler+ColdJobs.swift`).
+public protocol ReadableQueueStore: QueueStore {
+    /// The stored jobs with these ids, in any order; ids not stored are left out.
+    func jobs(withIDs ids: [UInt64]) throws -> [StoredJob]
 }

@@ -98,6 +98,15 @@ final class Job: @unchecked Sendable {
         self.state = runAt == nil ? .queued : .scheduled
     }
 
+    /// Re-creates a job read from the queue store.
+    convenience init(stored: StoredJob, handlePrefix: String, function: FunctionQueue) {
+        self.init(
+            id: stored.id, handlePrefix: handlePrefix, function: function, unique: stored.unique, payload: stored.payload,
+            priority: stored.priority, isBackground: true, reducer: stored.reducer, runAt: stored.runAt,
+            submittedAt: stored.submittedAt, retries: stored.retries
+        )
+    }
+
     func removeClient(_ client: ServerConnection) {
         clients.removeAll { $0 === client }
     }

@@ -36,7 +36,9 @@ extension Scheduler {
 
         let function = function(named: name)
         let unique = arguments[1]
-        if let key = Self.coalescingKey(unique: unique, payload: payload), let existing = function.jobsByUnique[key] {
+        if let key = Self.coalescingKey(unique: unique, payload: payload),
+            let existing = function.jobsByUnique[key] ?? coldJob(coalescingOn: key, in: function).map({ park($0, in: function) })
+        {
             if !kind.background { wait(client, for: existing) }
             if existing.state == .persisting {
                 existing.acknowledgementWaiters.append(client)
@@ -75,8 +77,7 @@ extension Scheduler {
             let delay = TimeAmount.seconds(runAt - Self.now())
             job.timer = loop.scheduleTask(in: delay) { [unowned self] in self.release(job) }
         } else {
-            job.function.enqueue(job)
-            wakeWorker(for: job.function)
+            enqueueAtBack(job)
         }
     }
 
@@ -86,7 +87,8 @@ extension Scheduler {
             let waiters = job.acknowledgementWaiters
             job.acknowledgementWaiters = []
             if let error {
-                for client in waiters { sendError(client, code: "QUEUE_ERROR", "the job could not be stored: \(error)") }
+                // The durable queue logs the store's failure once, not once per refused submit.
+                for client in waiters { sendError(client, code: "QUEUE_ERROR", "the job could not be stored: \(error)", level: .debug) }
                 remove(job)
             } else if job.isOffered {
                 for client in waiters { send(client, .jobCreated, job.handle) }
@@ -102,11 +104,7 @@ extension Scheduler {
     /// Re-creates a background job read from the queue store at start-up, or claimed from a shared one.
     func recover(_ stored: StoredJob) {
         let function = function(named: stored.function)
-        let job = Job(
-            id: stored.id, handlePrefix: handlePrefix, function: function, unique: stored.unique, payload: stored.payload,
-            priority: stored.priority, isBackground: true, reducer: stored.reducer, runAt: stored.runAt,
-            submittedAt: stored.submittedAt, retries: stored.retries
-        )
+        let job = Job(stored: stored, handlePrefix: handlePrefix, function: function)
         jobsByHandle[job.handle] = job
         if let key = job.coalescingKey, function.jobsByUnique[key] == nil { function.jobsByUnique[key] = job }
         start(job)
@@ -126,8 +124,7 @@ extension Scheduler {
         guard job.state == .scheduled else { return }
         job.timer = nil
         job.function.scheduledCount -= 1
-        job.function.enqueue(job)
-        wakeWorker(for: job.function)
+        enqueueAtBack(job)
     }
 
     private func wait(_ client: ServerConnection, for job: Job) {
@@ -137,16 +134,18 @@ extension Scheduler {
 
     func sendStatus(ofHandle handle: ByteBuffer, to client: ServerConnection) {
         let job = jobsByHandle[handle]
+        let isKnown = job != nil || coldID(ofHandle: handle) != nil
         send(
-            client, .statusRes, handle, Self.flag(job != nil), Self.flag(job?.state == .running),
+            client, .statusRes, handle, Self.flag(isKnown), Self.flag(job?.state == .running),
             job?.progress?.numerator ?? Self.zero, job?.progress?.denominator ?? Self.zero
         )
     }
 
     func sendStatus(ofUnique unique: ByteBuffer, to client: ServerConnection) {
         let job = functions.values.lazy.compactMap { $0.jobsByUnique[unique] }.first
+        let isKnown = job != nil || functions.values.contains { coldJob(coalescingOn: unique, in: $0) != nil }
         send(
-            client, .statusResUnique, unique, Self.flag(job != nil), Self.flag(job?.state == .running),
+            client, .statusResUnique, unique, Self.flag(isKnown), Self.flag(job?.state == .running),
             job?.progress?.numerator ?? Self.zero, job?.progress?.denominator ?? Self.zero, ByteBuffer(string: String(job?.clients.count ?? 0))
         )
     }

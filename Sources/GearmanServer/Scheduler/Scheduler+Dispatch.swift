@@ -2,6 +2,37 @@ import GearmanProtocol
 import NIOCore
 
 extension Scheduler {
+    /// Acts on one frame from a peer, or holds it while an earlier admin answer is pending (one that reads the
+    /// queue store), so a peer gets its answers in the order it asked.
+    func receive(_ frame: Frame, from connection: ServerConnection) {
+        if connection.heldFrames != nil {
+            guard connection.heldFrames!.count < Self.maximumHeldFrames else {
+                sendError(connection, code: "QUEUE_ERROR", "too many requests while waiting for the queue store")
+                return close(connection)
+            }
+            return connection.heldFrames!.append(frame)
+        }
+        switch frame {
+        case .packet(let packet): handle(packet, from: connection)
+        case .adminLine(let line): handleAdmin(line, from: connection)
+        }
+    }
+
+    /// Frames a peer may send while an answer is pending; one that sends more is cut off.
+    static let maximumHeldFrames = 10_000
+
+    /// Sends `answer` once it is ready, holding the connection's later frames until then.
+    func hold(_ connection: ServerConnection, until answer: EventLoopFuture<String>) {
+        connection.heldFrames = []
+        answer.whenComplete { [unowned self] result in
+            sendText(connection, (try? result.get()) ?? Self.adminError("QUEUE_ERROR", "the queue store could not be read"))
+            let frames = connection.heldFrames ?? []
+            connection.heldFrames = nil
+            // A frame that starts another wait holds the ones after it again.
+            for frame in frames { receive(frame, from: connection) }
+        }
+    }
+
     /// Acts on one packet from a peer.
     func handle(_ packet: Packet, from connection: ServerConnection) {
         guard !connection.isClosed, isPermitted(packet, from: connection) else { return }

@@ -71,8 +71,11 @@ extension Scheduler {
                 guard let job = ability.function.dequeue(priority) else { continue }
                 worker.grabCursor = index + 1
                 claimAheadIfRunningLow(ability.function)
+                loadColdJobsIfLow(ability.function, priority)
                 return assign(job, to: worker, timeoutSeconds: ability.timeoutSeconds, style: style)
             }
+            // Cold jobs of this priority being read back come before any job of a lower one.
+            if worker.abilities.contains(where: { $0.function.coldCount[priority.rawValue] > 0 }) { break }
         }
         send(worker, .noJob)
         claimSharedJobs(for: worker)
@@ -125,6 +128,7 @@ extension Scheduler {
         if retriesExhausted || (!job.isBackground && job.clients.isEmpty) {
             if retriesExhausted {
                 logger.warning("job failed after \(job.retries) attempts (\(reason))", metadata: ["handle": "\(job.handle.string)"])
+                keepOutcome(of: job, .fail)
             }
             for client in job.clients { send(client, .workFail, job.handle) }
             return remove(job)
@@ -157,9 +161,11 @@ extension Scheduler {
             for client in job.clients { send(client, packet.type, job.handle, packet.arguments[1]) }
         case .workComplete:
             for client in job.clients { send(client, .workComplete, job.handle, packet.arguments[1]) }
+            keepOutcome(of: job, .complete, data: packet.arguments[1])
             remove(job)
         case .workFail:
             for client in job.clients { send(client, .workFail, job.handle) }
+            keepOutcome(of: job, .fail)
             remove(job)
         case .workException:
             for client in job.clients {
@@ -169,6 +175,7 @@ extension Scheduler {
                     send(client, .workFail, job.handle)
                 }
             }
+            keepOutcome(of: job, .exception, data: packet.arguments[1])
             remove(job)
         default:
             break

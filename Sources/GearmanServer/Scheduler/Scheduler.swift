@@ -24,6 +24,12 @@ final class Scheduler: @unchecked Sendable {
     let durable: DurableQueue?
     /// Claims jobs for idle workers when the queue store is shared by several servers.
     let sharedQueue: SharedQueue?
+    /// Where cold jobs are read back from; `nil` keeps every queued job in memory. See `Scheduler+ColdJobs.swift`.
+    let coldStore: ReadableQueueStore?
+    /// The ids of the cold jobs held by id only (not ``FunctionQueue/parked``).
+    var coldIDs = Set<UInt64>()
+    /// Keeps the outcome of background jobs; `nil` without ``ServerConfiguration/keepResults``.
+    let results: ResultKeeper?
     /// `nil` when no metrics backend is configured.
     let metrics: ServerMetrics?
     var throughput = ThroughputHistory()
@@ -48,6 +54,11 @@ final class Scheduler: @unchecked Sendable {
         self.durable = queueStore.map { DurableQueue(store: $0, loop: loop, logger: logger) }
         self.sharedQueue = durable.flatMap { durable in
             (durable.store as? SharedQueueStore).map { SharedQueue(store: $0, durable: durable, loop: loop, logger: logger) }
+        }
+        // A shared store's jobs may be claimed by other servers; this server holds few of them anyway.
+        self.coldStore = configuration.queuedJobsInMemory > 0 && !(queueStore is SharedQueueStore) ? queueStore as? ReadableQueueStore : nil
+        self.results = configuration.keepResults.map { [durable] retention in
+            ResultKeeper(retention: retention, clock: configuration.clock, loop: loop, durable: durable, logger: logger)
         }
         durable?.onCommitted = { [unowned self] jobs, error in self.persisted(jobs, error: error) }
         connectSharedQueue()
@@ -99,8 +110,9 @@ final class Scheduler: @unchecked Sendable {
         scheduleFlush(connection)
     }
 
-    func sendError(_ connection: ServerConnection, code: String, _ message: String) {
-        logger.warning("refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
+    /// Refuses a request with an ERROR packet; `level` is `.debug` where a single line already tells the cause.
+    func sendError(_ connection: ServerConnection, code: String, _ message: String, level: Logger.Level = .warning) {
+        logger.log(level: level, "refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
         send(connection, .error, ByteBuffer(string: code), ByteBuffer(string: message))
     }
 
@@ -113,15 +125,28 @@ final class Scheduler: @unchecked Sendable {
         connectionsToFlush.append(connection)
     }
 
+    /// Writes every connection's pending output: directly for channels on this loop, and in one hop per other
+    /// loop for the rest (a write from a foreign loop would otherwise cost a hop per channel).
     private func flushAll() {
         let pending = connectionsToFlush
         connectionsToFlush.removeAll(keepingCapacity: true)
+        var foreign: [ObjectIdentifier: (loop: EventLoop, writes: [(Channel, ByteBuffer)])] = [:]
         for connection in pending {
             connection.hasPendingFlush = false
             guard !connection.isClosed, connection.output.readableBytes > 0 else { continue }
             let bytes = connection.output
             connection.output = connection.channel.allocator.buffer(capacity: 0)
-            connection.channel.writeAndFlush(bytes, promise: nil)
+            let channelLoop = connection.channel.eventLoop
+            if channelLoop === loop {
+                connection.channel.writeAndFlush(bytes, promise: nil)
+            } else {
+                foreign[ObjectIdentifier(channelLoop), default: (channelLoop, [])].writes.append((connection.channel, bytes))
+            }
+        }
+        for (channelLoop, writes) in foreign.values {
+            channelLoop.execute {
+                for (channel, bytes) in writes { channel.writeAndFlush(bytes, promise: nil) }
+            }
         }
     }
 
@@ -150,7 +175,9 @@ final class Scheduler: @unchecked Sendable {
         if job.isBackground, job.state != .persisting, job.state != .gone { durable?.remove(job) }
         switch job.state {
         case .persisting: job.function.persistingCount -= 1
-        case .queued: job.function.cancelQueued(job)
+        case .queued:
+            job.function.cancelQueued(job)
+            loadColdJobsIfLow(job.function, job.priority)
         case .scheduled:
             job.function.scheduledCount -= 1
             job.timer?.cancel()

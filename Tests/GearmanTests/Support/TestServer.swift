@@ -48,6 +48,14 @@ final class TestServer: Sendable {
         try await self.init(port: port) { kind.command(port: $0) }
     }
 
+    /// Starts `geard` as ``ServerKind/geard`` does, with `arguments` added.
+    static func geard(_ arguments: [String]) async throws -> TestServer {
+        try await TestServer(port: nil) { port in
+            let (executable, standard) = ServerKind.geard.command(port: port)
+            return (executable, standard + arguments)
+        }
+    }
+
     /// Starts python `gear`'s geard (the seed's server) with `arguments` added, e.g. its `--ssl-*` and `--acl` options.
     static func pythonGeard(_ arguments: [String]) async throws -> TestServer {
         try await TestServer(port: nil) { port in

@@ -36,6 +36,19 @@ enum PostgresQueueSQL {
         """,
         "CREATE INDEX IF NOT EXISTS gearman_jobs_offered ON gearman_jobs (function, priority, id) WHERE claimed_by IS NULL",
         "CREATE INDEX IF NOT EXISTS gearman_jobs_claimed_by ON gearman_jobs (claimed_by)",
+        """
+        CREATE TABLE IF NOT EXISTS gearman_results (
+            id bigint PRIMARY KEY,
+            handle bytea NOT NULL,
+            function bytea NOT NULL,
+            uniq bytea NOT NULL,
+            status text NOT NULL,
+            data bytea NOT NULL,
+            finished_at bigint NOT NULL,
+            expires_at bigint NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS gearman_results_expiry ON gearman_results (expires_at)",
     ]
     static let columns: Set<String> = [
         "id", "function", "uniq", "payload", "priority", "run_at", "retries", "submitted_at", "reducer", "claimed_by", "claimed_at",
@@ -76,14 +89,21 @@ enum PostgresQueueSQL {
         "UPDATE gearman_jobs SET claimed_by = NULL, claimed_at = NULL WHERE claimed_by = \(server)"
     }
 
+    /// Counts kept results too: a finished job's id must not come back after a restart while its result is kept.
     static func highestJobID(from lower: Int64, below upper: Int64) -> PostgresQuery {
-        "SELECT COALESCE(MAX(id), \(lower))::bigint FROM gearman_jobs WHERE id >= \(lower) AND id < \(upper)"
+        """
+        SELECT GREATEST(
+            (SELECT COALESCE(MAX(id), \(lower)) FROM gearman_jobs WHERE id >= \(lower) AND id < \(upper)),
+            (SELECT COALESCE(MAX(id), \(lower)) FROM gearman_results WHERE id >= \(lower) AND id < \(upper))
+        )::bigint
+        """
     }
 
     /// Stands for a `NULL` run time in the arrays of ``commit(_:server:)``, which cannot hold `NULL`s.
     private static let noRunAt = Int64.min
 
-    /// Inserts (in one multi-row insert), updates and deletes a batch's jobs; notifies when it offers any.
+    /// Inserts (in one multi-row insert), updates and deletes a batch's jobs, keeps its results; notifies when it
+    /// offers any job.
     static func commit(_ batch: QueueStoreBatch, server: Int64) -> PostgresQuery {
         let added = batch.added
         let ids = added.map { Int64($0.id) }
@@ -100,6 +120,15 @@ enum PostgresQueueSQL {
         let retriedIDs = batch.retried.map { Int64($0.id) }
         let retriedCounts = batch.retried.map { Int64($0.retries) }
         let removedIDs = batch.removed.map { Int64($0) }
+        let results = batch.results
+        let resultIDs = results.map { Int64($0.id) }
+        let resultHandles = results.map(\.handle)
+        let resultFunctions = results.map(\.function)
+        let resultUniques = results.map(\.unique)
+        let resultStatuses = results.map(\.status.rawValue)
+        let resultData = results.map(\.data)
+        let finishedAts = results.map(\.finishedAt)
+        let expiresAts = results.map(\.expiresAt)
         return """
             WITH added AS (
                 INSERT INTO gearman_jobs
@@ -119,9 +148,45 @@ enum PostgresQueueSQL {
                 FROM unnest(\(retriedIDs)::bigint[], \(retriedCounts)::bigint[]) AS r(id, retries) WHERE j.id = r.id
             ), removed AS (
                 DELETE FROM gearman_jobs WHERE id = ANY(\(removedIDs)::bigint[])
+            ), kept AS (
+                INSERT INTO gearman_results (id, handle, function, uniq, status, data, finished_at, expires_at)
+                SELECT * FROM unnest(
+                    \(resultIDs)::bigint[], \(resultHandles)::bytea[], \(resultFunctions)::bytea[], \(resultUniques)::bytea[],
+                    \(resultStatuses)::text[], \(resultData)::bytea[], \(finishedAts)::bigint[], \(expiresAts)::bigint[]
+                )
+                ON CONFLICT (id) DO UPDATE SET handle = EXCLUDED.handle, function = EXCLUDED.function, uniq = EXCLUDED.uniq,
+                    status = EXCLUDED.status, data = EXCLUDED.data, finished_at = EXCLUDED.finished_at, expires_at = EXCLUDED.expires_at
             )
             SELECT pg_notify('geard_jobs', '') FROM added WHERE claimed_by IS NULL LIMIT 1
             """
+    }
+
+    static func result(id: Int64, at now: Int64) -> PostgresQuery {
+        """
+        SELECT handle, function, uniq, status, data, finished_at, expires_at FROM gearman_results
+        WHERE id = \(id) AND expires_at > \(now)
+        """
+    }
+
+    static func unfinishedJobFunction(id: Int64) -> PostgresQuery {
+        "SELECT function FROM gearman_jobs WHERE id = \(id)"
+    }
+
+    static func pruneResults(at now: Int64) -> PostgresQuery {
+        "DELETE FROM gearman_results WHERE expires_at <= \(now)"
+    }
+
+    /// Decodes a row of ``result(id:at:)``; `nil` for a status this version does not know.
+    static func storedResult(_ row: PostgresRow, id: UInt64) throws -> StoredResult? {
+        let (handle, function, unique, status, data, finishedAt, expiresAt) = try row.decode(
+            (ByteBuffer, ByteBuffer, ByteBuffer, String, ByteBuffer, Int64, Int64).self
+        )
+        return JobResultLine.Status(rawValue: status).map { status in
+            StoredResult(
+                id: id, handle: handle, function: function, unique: unique, status: status, data: data, finishedAt: finishedAt,
+                expiresAt: expiresAt
+            )
+        }
     }
 
     private static let returnedColumns = "id, function, uniq, payload, priority, run_at, retries, submitted_at, reducer"

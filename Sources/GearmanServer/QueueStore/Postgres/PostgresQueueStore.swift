@@ -15,9 +15,10 @@ import PostgresNIO
 /// ```
 ///
 /// Jobs live in `gearman_jobs`, with `claimed_by` naming the server that runs them (`NULL`: offered to all);
-/// servers in `geard_servers` with their heartbeat. Each server's job ids start at its number shifted left by
+/// the kept results of finished ones in `gearman_results`, which every server reads; servers in
+/// `geard_servers` with their heartbeat. Each server's job ids start at its number shifted left by
 /// ``idBits``, so servers never collide. The queue methods block their (dedicated) calling thread.
-public final class PostgresQueueStore: SharedQueueStore {
+public final class PostgresQueueStore: SharedQueueStore, ResultStore {
     public let configuration: Configuration
     /// This server's row in `geard_servers`.
     public let serverNumber: Int64
@@ -99,6 +100,18 @@ public final class PostgresQueueStore: SharedQueueStore {
             try body(chunk)
             lastID = Int64(last.id)
         }
+    }
+
+    public func result(id: UInt64, at now: Int64) throws -> StoredResult? {
+        try run(PostgresQueueSQL.result(id: Int64(id), at: now)).first.flatMap { try PostgresQueueSQL.storedResult($0, id: id) }
+    }
+
+    public func unfinishedJobFunction(id: UInt64) throws -> ByteBuffer? {
+        try run(PostgresQueueSQL.unfinishedJobFunction(id: Int64(id))).first?.decode(ByteBuffer.self)
+    }
+
+    @discardableResult public func pruneResults(at now: Int64) throws -> Int {
+        try run(PostgresQueueSQL.pruneResults(at: now)).metadata.rows ?? 0
     }
 
     public func claim(functions: [ByteBuffer], limit: Int) throws -> [StoredJob] {
