@@ -5,6 +5,8 @@
 #
 #   scripts/bench-client.sh              # JOBS=20000 REPEAT=3
 #   JOBS=50000 REPEAT=5 scripts/bench-client.sh
+#   SCRATCH=.build-release scripts/bench-client.sh   # build in another folder, e.g. while tests use .build
+#   GEAR_BENCH=/tmp/gear-bench-old scripts/bench-client.sh   # measure a gear-bench built elsewhere (before/after)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-20000}
@@ -18,8 +20,13 @@ cleanup() {
 trap cleanup EXIT
 
 gcc -O2 -Wall -pthread -o "$work/gearbench" ../shared/bench/gearbench.c
-swift build -c release --product gear-bench >&2
-ours=$(swift build -c release --show-bin-path)/gear-bench
+scratch=(--scratch-path "${SCRATCH:-.build}")
+if [ -n "${GEAR_BENCH:-}" ]; then
+  ours=$GEAR_BENCH
+else
+  swift build -c release "${scratch[@]}" --product gear-bench >&2
+  ours=$(swift build -c release "${scratch[@]}" --show-bin-path)/gear-bench
+fi
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 /usr/sbin/gearmand -p "$port" -L 127.0.0.1 --log-file=none -t 1 &

@@ -12,6 +12,7 @@ struct Work: AsyncParsableCommand {
 
     @Option(help: "Jobs run at the same time.") var concurrency = 1
     @Option(help: "Server-side job timeout in seconds (CAN_DO_TIMEOUT).") var timeout: Int?
+    @Flag(help: "Send the timeout in milliseconds, the unit gearmand reads CAN_DO_TIMEOUT in.") var gearmandTimeout = false
     @Option(help: "Stop after this many jobs.") var count: Int?
     @Argument(help: "Function name.") var function: String
     @Argument(parsing: .postTerminator, help: "Command and arguments.") var command: [String]
@@ -21,7 +22,7 @@ struct Work: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let worker = GearmanWorker(servers: try server.addresses)
+        let worker = GearmanWorker(servers: try server.addresses, configuration: .init(timeoutUnit: gearmandTimeout ? .milliseconds : .seconds))
         let done = Counter(limit: count)
         let command = command
         worker.register(function, timeout: timeout.map { .seconds($0) }) { job in

@@ -10,6 +10,7 @@ extension ConnectionStateMachine.Action: Equatable where Request: Equatable {
 struct ConnectionStateMachineTests {
     private let backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(1))
     private let created = Packet(.response, .jobCreated, ["H:1"])
+    private let status = Packet(.response, .statusRes, ["", "0", "0", "0", "0"])
 
     private func active() -> ConnectionStateMachine<Int> {
         var machine = ConnectionStateMachine<Int>(backoff: backoff)
@@ -56,6 +57,38 @@ struct ConnectionStateMachineTests {
         _ = machine.send(expecting: 1)
         #expect(machine.received(Packet(.response, .error, ["JOB_NOT_FOUND", "gone"])) == .unsolicited)
         #expect(machine.received(Packet(.response, .noJob)) == .reply(1))
+    }
+
+    @Test func aRefusalAnswersItsCheckedPacketNotTheNextRequest() {
+        var machine = active()
+        #expect(machine.sendChecked(1) == .writeChecked)  // CAN_DO the ACL refuses, then its GET_STATUS
+        #expect(machine.sendChecked(2) == .writeChecked)  // CAN_DO that is accepted
+        #expect(machine.send(expecting: 3) == .write)  // GRAB_JOB
+        #expect(machine.received(Packet(.response, .error, ["PERMISSION_DENIED", "register"])) == .reply(1))
+        #expect(machine.received(status) == .none)
+        #expect(machine.received(status) == .reply(2))
+        #expect(machine.received(Packet(.response, .noJob)) == .reply(3))
+    }
+
+    @Test func anErrorThatAnswersNothingIsUnsolicited() {
+        var machine = active()
+        #expect(machine.received(Packet(.response, .error, ["UNKNOWN_OPTION", "x"])) == .unsolicited)
+        #expect(machine.received(Packet(.response, .noJob)) == .closeUnexpectedReply)
+    }
+
+    @Test func aCheckedPacketExpectsErrorOrStatusOnly() {
+        var machine = active()
+        _ = machine.sendChecked(1)
+        #expect(machine.received(created) == .closeUnexpectedReply)
+    }
+
+    @Test func losingTheChannelFailsCheckedPacketsToo() {
+        var machine = active()
+        _ = machine.sendChecked(1)
+        _ = machine.send(expecting: 2)
+        _ = machine.received(Packet(.response, .error, ["PERMISSION_DENIED", "register"]))
+        #expect(machine.disconnected() == .announceLost(failing: [2], reconnectAfter: .milliseconds(100)))
+        #expect(machine.sendChecked(3) == .failNotConnected(3))
     }
 
     @Test func optionResponsesAnswerNoRequest() {

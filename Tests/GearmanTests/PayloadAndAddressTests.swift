@@ -31,9 +31,12 @@ struct PayloadAndAddressTests {
         #expect(scheduled.packet == Packet(.request, .submitJobEpoch, ["f", "", "2000", "x"]))
     }
 
-    @Test func canDoTimeoutRoundsUpToSeconds() {
-        #expect(FunctionRegistration("f").canDoPacket == Packet(.request, .canDo, ["f"]))
-        #expect(FunctionRegistration("f", timeout: .milliseconds(1500)).canDoPacket == Packet(.request, .canDoTimeout, ["f", "2"]))
+    @Test func canDoTimeoutRoundsUpInTheServersUnit() {
+        #expect(FunctionRegistration("f").canDoPacket(timeoutUnit: .seconds) == Packet(.request, .canDo, ["f"]))
+        let slow = FunctionRegistration("f", timeout: .milliseconds(1500))
+        #expect(slow.canDoPacket(timeoutUnit: .seconds) == Packet(.request, .canDoTimeout, ["f", "2"]))
+        #expect(slow.canDoPacket(timeoutUnit: .milliseconds) == Packet(.request, .canDoTimeout, ["f", "1500"]))
+        #expect(FunctionRegistration("f", timeout: .microseconds(1)).canDoPacket(timeoutUnit: .milliseconds) == Packet(.request, .canDoTimeout, ["f", "1"]))
     }
 
     @Test func parsesAdminLines() {

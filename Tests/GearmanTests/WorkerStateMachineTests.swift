@@ -9,12 +9,33 @@ extension WorkerStateMachine.Action: Equatable where Connection: Equatable, Wait
 struct WorkerStateMachineTests {
     typealias Machine = WorkerStateMachine<String, Int, String>
 
-    @Test func grabsOnlyWhenSomeoneWaits() {
+    @Test func grabsOncePerWaiter() {
         var machine = Machine()
         #expect(machine.connectionUp("a") == [])
         #expect(machine.waiterArrived(1) == [.grab("a")])
-        #expect(machine.waiterArrived(2) == [])  // one grab in flight per connection
-        #expect(machine.assigned("job1", on: "a") == [.deliver("job1", to: 1), .grab("a")])
+        #expect(machine.waiterArrived(2) == [.grab("a")])
+        #expect(machine.assigned("job1", on: "a") == [.deliver("job1", to: 1)])
+        #expect(machine.waiterArrived(3) == [.grab("a")])
+    }
+
+    @Test func sleepsOnceEveryGrabIsAnswered() {
+        var machine = Machine()
+        _ = machine.connectionUp("a")
+        _ = machine.waiterArrived(1)
+        _ = machine.waiterArrived(2)
+        #expect(machine.noJob(on: "a") == [])  // the other grab is still out
+        #expect(machine.waiterArrived(3) == [])  // no grab on a drained connection
+        #expect(machine.noJob(on: "a") == [.preSleep("a")])
+        #expect(machine.noop(on: "a") == [.grab("a"), .grab("a"), .grab("a")])
+    }
+
+    @Test func aJobAfterNoJobMeansMoreMayCome() {
+        var machine = Machine()
+        _ = machine.connectionUp("a")
+        _ = machine.waiterArrived(1)
+        _ = machine.waiterArrived(2)
+        #expect(machine.noJob(on: "a") == [])
+        #expect(machine.assigned("job", on: "a") == [.deliver("job", to: 1), .grab("a")])
     }
 
     @Test func sleepsAfterNoJobAndGrabsAfterNoop() {
@@ -32,9 +53,11 @@ struct WorkerStateMachineTests {
         _ = machine.connectionUp("b")
         #expect(machine.waiterArrived(1) == [.grab("a")])
         #expect(machine.waiterArrived(2) == [.grab("b")])
-        #expect(machine.noJob(on: "a") == [.preSleep("a")])
+        #expect(machine.waiterArrived(3) == [.grab("a")])
+        #expect(machine.noJob(on: "a") == [.grab("b")])  // the waiter's grab moves to a connection that may have jobs
+        #expect(machine.noJob(on: "a") == [.preSleep("a"), .grab("b")])
         #expect(machine.connectionDown("b") == [])
-        #expect(machine.connectionUp("c") == [.grab("c")])
+        #expect(machine.connectionUp("c") == [.grab("c"), .grab("c"), .grab("c")])
     }
 
     @Test func keepsJobsWhoseWaiterLeft() {

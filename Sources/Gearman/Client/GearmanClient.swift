@@ -227,7 +227,11 @@ extension GearmanClient: ServerConnectionDelegate {
             connection.sendAndForget(Packet(.request, .setClientID, [clientID]))
         }
         if configuration.exceptions {
-            connection.sendAndForget(Packet(.request, .optionReq, ["exceptions"]))
+            // Checked: a server that does not know the option answers ERROR, which must not fail the next submit.
+            connection.sendChecked(Packet(.request, .optionReq, ["exceptions"])).whenFailure { error in
+                guard (error as? GearmanError)?.code == .serverError else { return }
+                self.configuration.logger.warning("option refused", metadata: ["gearman.server": "\(connection.address)", "error": "\(error)"])
+            }
         }
     }
 

@@ -12,15 +12,6 @@ import Musl
 import Darwin
 #endif
 
-/// Encodes outbound packets.
-struct PacketEncoder: MessageToByteEncoder {
-    typealias OutboundIn = Packet
-
-    func encode(data: Packet, out: inout ByteBuffer) {
-        out.writePacket(data)
-    }
-}
-
 extension ServerAddress {
     static let connectTimeout = TimeAmount.seconds(5)
 

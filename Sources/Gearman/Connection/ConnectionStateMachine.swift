@@ -4,6 +4,11 @@ import NIOCore
 /// The life of one server connection, without a channel: connecting, reconnecting with backoff,
 /// and pairing the server's in-order replies with the requests that asked for them.
 ///
+/// Some packets have no reply when accepted but an ERROR when refused (CAN_DO under geard's ACL, OPTION_REQ with
+/// an unknown option). They are sent *checked*: a GET_STATUS for the empty handle follows them (every server
+/// answers it, python `gear` does not answer ECHO_REQ), so an ERROR that arrives before its STATUS_RES refuses
+/// them and the STATUS_RES accepts them; an ERROR never lands on a later request it does not answer.
+///
 /// Each event returns the action the owner must perform. `Request` is whatever the owner needs to
 /// complete a request (a promise in production, an integer in tests).
 struct ConnectionStateMachine<Request> {
@@ -27,11 +32,13 @@ struct ConnectionStateMachine<Request> {
         case announceLost(failing: [Request], reconnectAfter: Duration)
         /// Write the packet; its reply (if any) is queued.
         case write
+        /// Write the packet, then the GET_STATUS whose answer accepts it (see ``sendChecked(_:)``).
+        case writeChecked
         /// The request cannot be sent: not connected.
         case failNotConnected(Request?)
-        /// The packet answers this request.
+        /// The packet answers this request. For a checked request it is ERROR (refused) or STATUS_RES (accepted).
         case reply(Request)
-        /// The packet answers no request: route it by content (WORK_*, NOOP, …).
+        /// The packet answers no request: route it by content (WORK_*, NOOP, an ERROR nothing waits for, …).
         case unsolicited
         /// A reply arrived with no request waiting: close the channel.
         case closeUnexpectedReply
@@ -39,8 +46,18 @@ struct ConnectionStateMachine<Request> {
         case close(failing: [Request], announceLost: Bool)
     }
 
+    /// What a reply still to come answers, in the order the requests were written.
+    private enum Awaiting {
+        /// A request with a reply of its own (which may be an ERROR).
+        case reply(Request)
+        /// A checked packet and its GET_STATUS: an ERROR refuses it, STATUS_RES accepts it.
+        case checked(Request)
+        /// The STATUS_RES that follows the ERROR of a refused checked packet: swallowed.
+        case statusOfRefused
+    }
+
     private var state = State.idle
-    private var awaitingReply = CircularBuffer<Request>()
+    private var awaitingReply = CircularBuffer<Awaiting>()
     let backoff: Backoff
 
     init(backoff: Backoff) {
@@ -85,15 +102,38 @@ struct ConnectionStateMachine<Request> {
     /// The owner wants to send a packet; `expecting` is set when the packet has a reply.
     mutating func send(expecting request: Request?) -> Action {
         guard case .active = state else { return .failNotConnected(request) }
-        if let request { awaitingReply.append(request) }
+        if let request { awaitingReply.append(.reply(request)) }
         return .write
+    }
+
+    /// The owner wants to send a packet that has no reply when accepted but may be refused with ERROR.
+    mutating func sendChecked(_ request: Request) -> Action {
+        guard case .active = state else { return .failNotConnected(request) }
+        awaitingReply.append(.checked(request))
+        return .writeChecked
     }
 
     mutating func received(_ packet: Packet) -> Action {
         guard case .active = state else { return .none }
         guard Self.isReply(packet) else { return .unsolicited }
-        guard let request = awaitingReply.popFirst() else { return .closeUnexpectedReply }
-        return .reply(request)
+        switch awaitingReply.first {
+        case .reply(let request):
+            awaitingReply.removeFirst()
+            return .reply(request)
+        case .checked(let request) where packet.type == .error:
+            awaitingReply[awaitingReply.startIndex] = .statusOfRefused
+            return .reply(request)
+        case .checked(let request) where packet.type == .statusRes:
+            awaitingReply.removeFirst()
+            return .reply(request)
+        case .statusOfRefused where packet.type == .statusRes:
+            awaitingReply.removeFirst()
+            return .none
+        case nil where packet.type == .error:
+            return .unsolicited
+        case .checked, .statusOfRefused, nil:
+            return .closeUnexpectedReply
+        }
     }
 
     mutating func close() -> Action {
@@ -105,7 +145,12 @@ struct ConnectionStateMachine<Request> {
 
     private mutating func drainRequests() -> [Request] {
         defer { awaitingReply.removeAll() }
-        return Array(awaitingReply)
+        return awaitingReply.compactMap { awaiting in
+            switch awaiting {
+            case .reply(let request), .checked(let request): request
+            case .statusOfRefused: nil
+            }
+        }
     }
 
     /// Whether the server sends `packet` only in answer to a request. An ERROR `JOB_NOT_FOUND`

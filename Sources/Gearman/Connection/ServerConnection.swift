@@ -11,14 +11,42 @@ final class ServerConnection: Sendable {
     typealias ReplyHandler = @Sendable (Packet) -> Void
 
     struct PendingRequest {
-        let promise: EventLoopPromise<Packet>
+        enum Waiter {
+            case promise(EventLoopPromise<Packet>)
+            case continuation(UnsafeContinuation<Packet, any Error>)
+        }
+
+        let waiter: Waiter
         /// Runs on the event loop as the reply arrives, before any later packet is processed.
         let onReply: ReplyHandler?
+
+        init(_ waiter: Waiter, onReply: ReplyHandler?) {
+            self.waiter = waiter
+            self.onReply = onReply
+        }
+
+        func succeed(_ reply: Packet) {
+            onReply?(reply)
+            switch waiter {
+            case .promise(let promise): promise.succeed(reply)
+            case .continuation(let continuation): continuation.resume(returning: reply)
+            }
+        }
+
+        func fail(_ error: any Error) {
+            switch waiter {
+            case .promise(let promise): promise.fail(error)
+            case .continuation(let continuation): continuation.resume(throwing: error)
+            }
+        }
     }
 
     private final class Core {
         var machine: ConnectionStateMachine<PendingRequest>
         var channel: (any Channel)?
+        /// Packets written since the last flush.
+        var outbound = ByteBuffer()
+        var flushPending = false
         var reconnectTimer: Scheduled<Void>?
 
         init(backoff: Backoff) {
@@ -65,43 +93,89 @@ final class ServerConnection: Sendable {
     /// Sends a packet whose reply the caller awaits. Throws ``GearmanError/connectionLost`` when not connected
     /// or when the channel closes before the reply.
     func request(_ packet: Packet, onReply: ReplyHandler? = nil) async throws -> Packet {
-        try await sendRequest(packet, onReply: onReply).get()
+        try await withUnsafeThrowingContinuation { continuation in
+            onLoop { self.send(packet, awaiting: PendingRequest(.continuation(continuation), onReply: onReply)) }
+        }
     }
 
     /// Like ``request(_:onReply:)``; called on the event loop, the packet is written before this returns.
     func sendRequest(_ packet: Packet, onReply: ReplyHandler? = nil) -> EventLoopFuture<Packet> {
         let promise = eventLoop.makePromise(of: Packet.self)
-        onLoop { self.send(packet, awaiting: PendingRequest(promise: promise, onReply: onReply)) }
+        onLoop { self.send(packet, awaiting: PendingRequest(.promise(promise), onReply: onReply)) }
         return promise.futureResult
     }
 
-    /// Sends a packet that has no reply, returning once it is written.
+    /// Sends a packet that a server answers only when it refuses it (CAN_DO under an ACL, OPTION_REQ): a GET_STATUS
+    /// for the empty handle follows it, whose STATUS_RES tells acceptance from refusal. The future fails with
+    /// ``GearmanError/Code/serverError`` on refusal, or with ``GearmanError/connectionLost``. Called on the event
+    /// loop, the packet is written before this returns.
+    func sendChecked(_ packet: Packet) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Packet.self)
+        onLoop {
+            switch self.core.value.machine.sendChecked(PendingRequest(.promise(promise), onReply: nil)) {
+            case .writeChecked:
+                self.write(packet)
+                self.write(Packet(.request, .getStatus, [ByteBuffer()]))
+            case .failNotConnected:
+                promise.fail(GearmanError.connectionLost)
+            default:
+                preconditionFailure("sendChecked returns .writeChecked or .failNotConnected")
+            }
+        }
+        return promise.futureResult.flatMapThrowing { reply in
+            if reply.type == .error { throw GearmanError.serverError(code: reply.string(0), message: reply.string(1)) }
+        }
+    }
+
+    /// Sends a packet that has no reply. Throws ``GearmanError/connectionLost`` when not connected; returns once the
+    /// packet is queued, without suspending when called on the event loop.
     func send(_ packet: Packet) async throws {
-        let promise = eventLoop.makePromise(of: Void.self)
-        onLoop { self.send(packet, awaiting: nil, written: promise) }
-        try await promise.futureResult.get()
+        if eventLoop.inEventLoop { return try sendNow(packet) }
+        try await eventLoop.submit { try self.sendNow(packet) }.get()
     }
 
     /// Sends a packet that has no reply without waiting. Called on the event loop (handshakes), the packet
     /// is written before this returns.
     func sendAndForget(_ packet: Packet) {
-        onLoop { self.send(packet, awaiting: nil) }
+        onLoop { try? self.sendNow(packet) }
     }
 
     private func onLoop(_ body: @escaping @Sendable () -> Void) {
         if eventLoop.inEventLoop { body() } else { eventLoop.execute(body) }
     }
 
-    private func send(_ packet: Packet, awaiting request: PendingRequest?, written: EventLoopPromise<Void>? = nil) {
+    private func sendNow(_ packet: Packet) throws {
+        guard case .write = core.value.machine.send(expecting: nil) else { throw GearmanError.connectionLost }
+        write(packet)
+    }
+
+    private func send(_ packet: Packet, awaiting request: PendingRequest) {
         switch core.value.machine.send(expecting: request) {
         case .write:
-            core.value.channel?.writeAndFlush(packet, promise: written)
-        case .failNotConnected(let request):
-            request?.promise.fail(GearmanError.connectionLost)
-            written?.fail(GearmanError.connectionLost)
+            write(packet)
+        case .failNotConnected:
+            request.fail(GearmanError.connectionLost)
         default:
             preconditionFailure("send returns .write or .failNotConnected")
         }
+    }
+
+    /// Encodes `packet` into the outbound buffer, which goes out in one write after the tasks the event loop has
+    /// queued now: packets written together (a WORK_COMPLETE and the next GRAB_JOB, the submits of concurrent
+    /// tasks) leave in one system call.
+    private func write(_ packet: Packet) {
+        guard core.value.channel != nil else { return }
+        core.value.outbound.writePacket(packet)
+        guard !core.value.flushPending else { return }
+        core.value.flushPending = true
+        eventLoop.execute { self.flush() }
+    }
+
+    private func flush() {
+        core.value.flushPending = false
+        guard let channel = core.value.channel, core.value.outbound.readableBytes > 0 else { return }
+        channel.writeAndFlush(core.value.outbound, promise: nil)
+        core.value.outbound.clear()
     }
 
     // MARK: Channel events (on the event loop)
@@ -110,8 +184,7 @@ final class ServerConnection: Sendable {
         guard core.value.channel === channel else { return }
         switch core.value.machine.received(packet) {
         case .reply(let request):
-            request.onReply?(packet)
-            request.promise.succeed(packet)
+            request.succeed(packet)
         case .unsolicited:
             delegate?.connection(self, received: packet)
         case .closeUnexpectedReply:
@@ -134,7 +207,6 @@ final class ServerConnection: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
                         ByteToMessageHandler(FrameDecoder(expecting: .response)),
-                        MessageToByteHandler(PacketEncoder()),
                         GearmanChannelHandler(connection: self),
                     ])
                 }
@@ -162,7 +234,7 @@ final class ServerConnection: Sendable {
 
     private func run(_ action: ConnectionStateMachine<PendingRequest>.Action) {
         switch action {
-        case .none, .write, .failNotConnected, .reply, .unsolicited, .closeUnexpectedReply:
+        case .none, .write, .writeChecked, .failNotConnected, .reply, .unsolicited, .closeUnexpectedReply:
             break
         case .connect:
             connect()
@@ -175,15 +247,17 @@ final class ServerConnection: Sendable {
         case .announceLost(let requests, let delay):
             logger.debug("connection lost")
             core.value.channel = nil
+            core.value.outbound.clear()
             setActive(false)
-            requests.forEach { $0.promise.fail(GearmanError.connectionLost) }
+            requests.forEach { $0.fail(GearmanError.connectionLost) }
             delegate?.connectionLost(self)
             scheduleReconnect(after: delay)
         case .close(let requests, let announceLost):
             core.value.channel = nil
+            core.value.outbound.clear()
             core.value.reconnectTimer?.cancel()
             setActive(false)
-            requests.forEach { $0.promise.fail(GearmanError.connectionLost) }
+            requests.forEach { $0.fail(GearmanError.connectionLost) }
             if announceLost { delegate?.connectionLost(self) }
         }
     }

@@ -4,7 +4,7 @@ import NIOConcurrencyHelpers
 final class OneShot<Value: Sendable>: Sendable {
     private struct State {
         var result: Result<Value, any Error>?
-        var waiters: [Int: CheckedContinuation<Value, any Error>] = [:]
+        var waiters: [Int: UnsafeContinuation<Value, any Error>] = [:]
         var nextWaiter = 0
     }
 
@@ -15,7 +15,7 @@ final class OneShot<Value: Sendable>: Sendable {
     /// Sets the result and wakes every waiter. Returns `false` if it was already set.
     @discardableResult
     func fulfill(_ result: Result<Value, any Error>) -> Bool {
-        let waiters: [CheckedContinuation<Value, any Error>]? = state.withLockedValue { state in
+        let waiters: [UnsafeContinuation<Value, any Error>]? = state.withLockedValue { state in
             guard state.result == nil else { return nil }
             state.result = result
             defer { state.waiters = [:] }
@@ -31,7 +31,7 @@ final class OneShot<Value: Sendable>: Sendable {
             return state.nextWaiter
         }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 let ready: Result<Value, any Error>? = state.withLockedValue { state in
                     if let result = state.result { return result }
                     if Task.isCancelled { return .failure(CancellationError()) }

@@ -26,9 +26,22 @@ public struct FunctionRegistration: Sendable {
         self.handler = handler
     }
 
-    var canDoPacket: Packet {
+    /// The unit a server reads the CAN_DO_TIMEOUT number in.
+    ///
+    /// The protocol says seconds (geard, python `gear`), but gearmand reads milliseconds, with a floor of one
+    /// second: a 30 s timeout sent as `30` makes gearmand give the job to another worker after one second.
+    public enum TimeoutUnit: Sendable, Hashable {
+        case seconds
+        case milliseconds
+    }
+
+    func canDoPacket(timeoutUnit: TimeoutUnit) -> Packet {
         guard let timeout else { return Packet(.request, .canDo, [name]) }
-        let seconds = max(1, Int(timeout.components.seconds) + (timeout.components.attoseconds > 0 ? 1 : 0))
-        return Packet(.request, .canDoTimeout, [name, String(seconds)])
+        let (seconds, attoseconds) = timeout.components
+        let number = switch timeoutUnit {
+        case .seconds: max(1, Int(seconds) + (attoseconds > 0 ? 1 : 0))
+        case .milliseconds: max(1, Int(seconds) * 1000 + Int((attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000))
+        }
+        return Packet(.request, .canDoTimeout, [name, String(number)])
     }
 }

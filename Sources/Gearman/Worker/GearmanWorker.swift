@@ -18,6 +18,8 @@ public final class GearmanWorker: Sendable {
     public struct Configuration: Sendable {
         /// Sent as SET_CLIENT_ID; shows in the server's `workers` listing.
         public var workerID: String?
+        /// How registration timeouts are sent: `.milliseconds` for gearmand, which reads CAN_DO_TIMEOUT so.
+        public var timeoutUnit: FunctionRegistration.TimeoutUnit
         public var backoff: Backoff
         /// Encodes and decodes `Codable` payloads.
         public var coder: any PayloadCoder
@@ -26,12 +28,14 @@ public final class GearmanWorker: Sendable {
 
         public init(
             workerID: String? = nil,
+            timeoutUnit: FunctionRegistration.TimeoutUnit = .seconds,
             backoff: Backoff = Backoff(),
             coder: any PayloadCoder = JSONPayloadCoder(),
             eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
             logger: Logger = Logger(label: "gearman.worker")
         ) {
             self.workerID = workerID
+            self.timeoutUnit = timeoutUnit
             self.backoff = backoff
             self.coder = coder
             self.eventLoopGroup = eventLoopGroup
@@ -43,7 +47,7 @@ public final class GearmanWorker: Sendable {
 
     private struct State {
         var machine = Machine()
-        var waiters: [Int: CheckedContinuation<WorkerJob?, Never>] = [:]
+        var waiters: [Int: UnsafeContinuation<WorkerJob?, Never>] = [:]
         var nextWaiter = 0
         var functions: [String: FunctionRegistration] = [:]
         var connections: [ObjectIdentifier: ServerConnection] = [:]
@@ -84,13 +88,31 @@ public final class GearmanWorker: Sendable {
     // MARK: Functions
 
     /// Registers (or replaces) a function. `timeout` is the server-side CAN_DO_TIMEOUT.
+    ///
+    /// Returns at once. A server may refuse the function (geard with an ACL answers ERROR PERMISSION_DENIED): the
+    /// refusal is logged at warning level, on that server only; the function stays registered for the servers
+    /// that accept it and is offered again on every reconnect. Await ``register(_:)`` to learn of refusals.
     public func register(_ name: String, timeout: Duration? = nil, handler: FunctionRegistration.Handler? = nil) {
-        let registration = FunctionRegistration(name, timeout: timeout, handler: handler)
+        _ = sendRegistration(FunctionRegistration(name, timeout: timeout, handler: handler))
+    }
+
+    /// Registers (or replaces) a function and returns once every connected server accepted it. Throws the first
+    /// refusal as ``GearmanError/Code/serverError`` (e.g. `PERMISSION_DENIED`) or ``GearmanError/connectionLost``;
+    /// the function stays registered all the same, as with ``register(_:timeout:handler:)``.
+    ///
+    /// ```swift
+    /// try await worker.register(FunctionRegistration("reverse") { job in String(try job.payload(as: String.self).reversed()) })
+    /// ```
+    public func register(_ registration: FunctionRegistration) async throws {
+        for answer in sendRegistration(registration) { try await answer.get() }
+    }
+
+    private func sendRegistration(_ registration: FunctionRegistration) -> [EventLoopFuture<Void>] {
         let connections = state.withLockedValue { state in
-            state.functions[name] = registration
+            state.functions[registration.name] = registration
             return Array(state.connections.values)
         }
-        connections.forEach { $0.sendAndForget(registration.canDoPacket) }
+        return connections.map { canDo(registration, on: $0) }
     }
 
     /// Stops taking jobs of a function (CANT_DO).
@@ -110,7 +132,7 @@ public final class GearmanWorker: Sendable {
         }
         for connection in connections {
             connection.sendAndForget(Packet(.request, .resetAbilities))
-            functions.forEach { connection.sendAndForget($0.canDoPacket) }
+            functions.forEach { _ = canDo($0, on: connection) }
         }
     }
 
@@ -134,7 +156,7 @@ public final class GearmanWorker: Sendable {
             return state.nextWaiter
         }
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
+            await withUnsafeContinuation { continuation in
                 let actions = state.withLockedValue { state -> [Machine.Action] in
                     if Task.isCancelled { return [] }
                     state.waiters[id] = continuation
@@ -200,6 +222,18 @@ public final class GearmanWorker: Sendable {
         }
     }
 
+    /// Sends CAN_DO (checked: a refusal answers it, not the next GRAB_JOB) and logs a refusal.
+    private func canDo(_ registration: FunctionRegistration, on connection: ServerConnection) -> EventLoopFuture<Void> {
+        let answer = connection.sendChecked(registration.canDoPacket(timeoutUnit: configuration.timeoutUnit))
+        answer.whenFailure { error in
+            guard (error as? GearmanError)?.code == .serverError else { return }
+            self.configuration.logger.warning(
+                "function refused by server",
+                metadata: ["gearman.server": "\(connection.address)", "function": "\(registration.name)", "error": "\(error)"])
+        }
+        return answer
+    }
+
     private func perform(_ actions: [Machine.Action]) {
         for action in actions {
             switch action {
@@ -252,7 +286,7 @@ extension GearmanWorker: ServerConnectionDelegate {
         if let workerID = configuration.workerID {
             connection.sendAndForget(Packet(.request, .setClientID, [workerID]))
         }
-        functions.forEach { connection.sendAndForget($0.canDoPacket) }
+        functions.forEach { _ = canDo($0, on: connection) }
         perform(state.withLockedValue { $0.machine.connectionUp(ObjectIdentifier(connection)) })
     }
 

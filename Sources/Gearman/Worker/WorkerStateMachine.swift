@@ -1,12 +1,20 @@
-/// Decides when a worker grabs jobs, without sockets: one GRAB_JOB in flight per connection, only as many
-/// as there are callers waiting for a job, PRE_SLEEP after NO_JOB and grabbing again after NOOP.
+/// Decides when a worker grabs jobs, without sockets: one GRAB_JOB in flight per caller waiting for a job, spread
+/// over the connections, PRE_SLEEP on a connection once its grabs are answered and one of them with NO_JOB, and
+/// grabbing again after NOOP. Several grabs in flight on one connection keep a worker that runs jobs concurrently
+/// from waiting a round trip per job.
 ///
 /// `Connection` identifies a server connection, `Waiter` a caller of `nextJob()`.
 struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
-    private enum ConnectionState {
-        case idle
-        case grabbing
-        case sleeping
+    fileprivate struct ConnectionState {
+        let id: Connection
+        /// GRAB_JOBs sent and not answered yet.
+        var grabs = 0
+        /// A grab was answered NO_JOB: grab no more, sleep once the others are answered.
+        var drained = false
+        /// PRE_SLEEP sent: grab again after NOOP.
+        var sleeping = false
+
+        var canGrab: Bool { !drained && !sleeping }
     }
 
     enum Action {
@@ -18,7 +26,7 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
     }
 
     /// Connections in the order they came up; grabbing rotates over them.
-    private var connections: [(id: Connection, state: ConnectionState)] = []
+    private var connections: [ConnectionState] = []
     private var cursor = 0
     private var waiters: [Waiter] = []
     /// Jobs assigned after their waiter left; handed to the next waiter.
@@ -27,7 +35,7 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
 
     mutating func connectionUp(_ connection: Connection) -> [Action] {
         guard !connections.contains(where: { $0.id == connection }) else { return [] }
-        connections.append((connection, .idle))
+        connections.append(ConnectionState(id: connection))
         return rebalance()
     }
 
@@ -52,17 +60,27 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
     }
 
     mutating func noJob(on connection: Connection) -> [Action] {
-        guard setState(of: connection, from: .grabbing, to: .sleeping) else { return [] }
+        guard let index = connections.firstIndex(where: { $0.id == connection }), connections[index].grabs > 0 else { return [] }
+        connections[index].grabs -= 1
+        connections[index].drained = true
+        guard connections[index].grabs == 0 else { return rebalance() }
+        connections[index].drained = false
+        connections[index].sleeping = true
         return [.preSleep(connection)] + rebalance()
     }
 
     mutating func noop(on connection: Connection) -> [Action] {
-        guard setState(of: connection, from: .sleeping, to: .idle) else { return [] }
+        guard let index = connections.firstIndex(where: { $0.id == connection }), connections[index].sleeping else { return [] }
+        connections[index].sleeping = false
         return rebalance()
     }
 
     mutating func assigned(_ job: Job, on connection: Connection) -> [Action] {
-        _ = setState(of: connection, from: .grabbing, to: .idle)
+        if let index = connections.firstIndex(where: { $0.id == connection }), connections[index].grabs > 0 {
+            connections[index].grabs -= 1
+            // A job came after a NO_JOB: the queue may hold more.
+            connections[index].drained = false
+        }
         var actions: [Action]
         if waiters.isEmpty {
             unclaimed.append(job)
@@ -85,28 +103,30 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
         return interrupt()
     }
 
-    /// Starts GRAB_JOBs on idle connections until one is in flight per waiter.
+    /// Starts GRAB_JOBs until one is in flight per waiter, one connection after another.
     private mutating func rebalance() -> [Action] {
-        var needed = waiters.count - connections.count(where: { $0.state == .grabbing })
+        var needed = waiters.count - connections.reduce(0) { $0 + $1.grabs }
         var actions: [Action] = []
-        var offset = 0
-        while needed > 0, offset < connections.count {
-            let index = (cursor + offset) % connections.count
-            offset += 1
-            guard connections[index].state == .idle else { continue }
-            connections[index].state = .grabbing
+        while needed > 0, let index = nextGrabbingConnection() {
+            connections[index].grabs += 1
             actions.append(.grab(connections[index].id))
             needed -= 1
-            cursor = (index + 1) % connections.count
         }
         return actions
     }
 
-    private mutating func setState(of connection: Connection, from old: ConnectionState, to new: ConnectionState) -> Bool {
-        guard let index = connections.firstIndex(where: { $0.id == connection }), connections[index].state == old else { return false }
-        connections[index].state = new
-        return true
+    /// The next connection in turn that may grab, moving the cursor past it.
+    private mutating func nextGrabbingConnection() -> Int? {
+        for offset in 0..<connections.count {
+            let index = (cursor + offset) % connections.count
+            if connections[index].canGrab {
+                cursor = (index + 1) % connections.count
+                return index
+            }
+        }
+        return nil
     }
 }
 
 extension WorkerStateMachine: Sendable where Connection: Sendable, Waiter: Sendable, Job: Sendable {}
+extension WorkerStateMachine.ConnectionState: Sendable where Connection: Sendable {}

@@ -14,6 +14,9 @@ enum ServerKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
+    /// gearmand reads CAN_DO_TIMEOUT in milliseconds.
+    var timeoutUnit: FunctionRegistration.TimeoutUnit { self == .gearmand ? .milliseconds : .seconds }
+
     fileprivate func command(port: Int) -> (executable: URL, arguments: [String]) {
         switch self {
         case .gearmand:
@@ -175,7 +178,7 @@ func withServer<T>(
 ) async throws -> T {
     let server = try await TestServer(kind)
     let client = GearmanClient(servers: [server.address], configuration: clientConfiguration)
-    let worker = GearmanWorker(servers: [server.address])
+    let worker = GearmanWorker(servers: [server.address], configuration: .init(timeoutUnit: kind.timeoutUnit))
     do {
         try await client.waitForServer(timeout: .seconds(20))
         try await worker.waitForServer(timeout: .seconds(20))
