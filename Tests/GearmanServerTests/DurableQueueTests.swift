@@ -77,6 +77,41 @@ import Testing
         }
     }
 
+    /// Clients pair responses with requests in order: a JOB_CREATED waiting for its commit is not overtaken by
+    /// the answers to requests pipelined behind it (an ECHO, a foreground submit, a coalesced background submit).
+    @Test func answersKeepTheOrderOfTheRequestsWhileAJobIsBeingStored() async throws {
+        let path = temporaryQueuePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await withDurableServer(path: path) { port in
+            let client = try await TestPeer(port: port)
+            try await client.send(.submitJobBackground, "ordered", "earlier", "queued")
+            let earlier = try await client.receivePacket()
+            #expect(earlier.type == .jobCreated)
+
+            var pipelined = ByteBuffer()
+            for packet in [
+                Packet(.request, .submitJobBackground, ["ordered", "", "stored"].map { ByteBuffer(string: $0) }),
+                Packet(.request, .echoReq, [ByteBuffer(string: "ping")]),
+                Packet(.request, .submitJob, ["ordered", "", "foreground"].map { ByteBuffer(string: $0) }),
+                Packet(.request, .submitJobBackground, ["ordered", "earlier", "coalesced"].map { ByteBuffer(string: $0) }),
+                Packet(.request, .submitJobBackground, ["ordered", "", "stored too"].map { ByteBuffer(string: $0) }),
+                Packet(.request, .echoReq, [ByteBuffer(string: "last")]),
+            ] {
+                pipelined.writePacket(packet)
+            }
+            try await client.sendRaw(pipelined)
+            let answers = [
+                try await client.receivePacket(), try await client.receivePacket(), try await client.receivePacket(),
+                try await client.receivePacket(), try await client.receivePacket(), try await client.receivePacket(),
+            ]
+            #expect(answers.map(\.type) == [.jobCreated, .echoRes, .jobCreated, .jobCreated, .jobCreated, .echoRes])
+            #expect(answers[1].string(0) == "ping" && answers[5].string(0) == "last")
+            #expect(answers[3].string(0) == earlier.string(0))
+            #expect(Set(answers.filter { $0.type == .jobCreated }.map { $0.string(0) }).count == 4)
+            await client.close()
+        }
+    }
+
     @Test func aFileThatIsNotSQLiteIsRefusedWithAClearError() throws {
         let path = temporaryQueuePath()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -42,6 +42,7 @@ extension Scheduler {
             if !kind.background { wait(client, for: existing) }
             if existing.state == .persisting {
                 existing.acknowledgementWaiters.append(client)
+                client.awaitAcknowledgement(of: existing)
             } else {
                 send(client, .jobCreated, existing.handle)
             }
@@ -63,6 +64,7 @@ extension Scheduler {
             job.state = .persisting
             function.persistingCount += 1
             job.acknowledgementWaiters = [client]
+            client.awaitAcknowledgement(of: job)
             return durable.add(job)
         }
         send(client, .jobCreated, job.handle)
@@ -88,14 +90,15 @@ extension Scheduler {
             job.acknowledgementWaiters = []
             if let error {
                 // The durable queue logs the store's failure once, not once per refused submit.
-                for client in waiters { sendError(client, code: "QUEUE_ERROR", "the job could not be stored: \(error)", level: .debug) }
+                logger.debug("refused", metadata: ["handle": "\(job.handle.string)", "code": "QUEUE_ERROR", "reason": "\(error)"])
+                for client in waiters { acknowledge(job, to: client, refusal: ("QUEUE_ERROR", "the job could not be stored: \(error)")) }
                 remove(job)
             } else if job.isOffered {
-                for client in waiters { send(client, .jobCreated, job.handle) }
+                for client in waiters { acknowledge(job, to: client) }
                 remove(job)
             } else {
                 job.function.persistingCount -= 1
-                for client in waiters { send(client, .jobCreated, job.handle) }
+                for client in waiters { acknowledge(job, to: client) }
                 start(job)
             }
         }

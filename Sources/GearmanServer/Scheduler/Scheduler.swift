@@ -96,24 +96,40 @@ final class Scheduler: @unchecked Sendable {
 
     func send(_ connection: ServerConnection, _ type: PacketType, _ arguments: ByteBuffer...) {
         guard !connection.isClosed else { return }
-        connection.output.writePacketHeader(.response, type, bodySize: arguments.reduce(max(arguments.count - 1, 0)) { $0 + $1.readableBytes })
-        for index in arguments.indices {
-            if index > 0 { connection.output.writeInteger(UInt8(0)) }
-            connection.output.writeImmutableBuffer(arguments[index])
+        connection.write { output in
+            output.writePacketHeader(.response, type, bodySize: arguments.reduce(max(arguments.count - 1, 0)) { $0 + $1.readableBytes })
+            for index in arguments.indices {
+                if index > 0 { output.writeInteger(UInt8(0)) }
+                output.writeImmutableBuffer(arguments[index])
+            }
         }
         scheduleFlush(connection)
     }
 
     func sendText(_ connection: ServerConnection, _ text: String) {
         guard !connection.isClosed else { return }
-        connection.output.writeString(text)
+        connection.write { $0.writeString(text) }
         scheduleFlush(connection)
     }
 
-    /// Refuses a request with an ERROR packet; `level` is `.debug` where a single line already tells the cause.
-    func sendError(_ connection: ServerConnection, code: String, _ message: String, level: Logger.Level = .warning) {
-        logger.log(level: level, "refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
+    /// Refuses a request with an ERROR packet.
+    func sendError(_ connection: ServerConnection, code: String, _ message: String) {
+        logger.warning("refused", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(message)"])
         send(connection, .error, ByteBuffer(string: code), ByteBuffer(string: message))
+    }
+
+    /// Sends JOB_CREATED, or the ERROR `refusal`, for a background job whose commit `client` waited for, in
+    /// the place of its submit among the client's responses.
+    func acknowledge(_ job: Job, to client: ServerConnection, refusal: (code: String, message: String)? = nil) {
+        guard !client.isClosed else { return }
+        client.acknowledge(job) { output in
+            if let refusal {
+                output.writePacket(.response, .error, ByteBuffer(string: refusal.code), ByteBuffer(string: refusal.message))
+            } else {
+                output.writePacket(.response, .jobCreated, job.handle)
+            }
+        }
+        scheduleFlush(client)
     }
 
     private func scheduleFlush(_ connection: ServerConnection) {
@@ -174,7 +190,11 @@ final class Scheduler: @unchecked Sendable {
     func remove(_ job: Job) {
         if job.isBackground, job.state != .persisting, job.state != .gone { durable?.remove(job) }
         switch job.state {
-        case .persisting: job.function.persistingCount -= 1
+        case .persisting:
+            job.function.persistingCount -= 1
+            let waiters = job.acknowledgementWaiters
+            job.acknowledgementWaiters = []
+            for client in waiters { acknowledge(job, to: client, refusal: ("JOB_REMOVED", "the job was removed before it was stored")) }
         case .queued:
             job.function.cancelQueued(job)
             loadColdJobsIfLow(job.function, job.priority)
