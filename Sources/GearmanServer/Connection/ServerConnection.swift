@@ -47,7 +47,7 @@ final class ServerConnection: @unchecked Sendable {
 
     /// Gearman peers pair responses with their requests in order, so nothing may overtake a JOB_CREATED that
     /// waits for a commit: what is sent meanwhile waits behind it.
-    private var pendingAcknowledgements = CircularBuffer<PendingAcknowledgement>()
+    private var pendingAcknowledgements: [PendingAcknowledgement] = []
 
     init(channel: Channel) {
         self.channel = channel
