@@ -13,10 +13,6 @@ import Testing
         return try await withServer(configuration, queueStore: try SQLiteQueueStore(path: path)) { _, port in try await body(port) }
     }
 
-    private func temporaryQueuePath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("geard-cold-\(UUID().uuidString).sqlite").path
-    }
-
     /// Submits background jobs to `function`, returning their handles.
     private func submit(
         _ payloads: [String], to function: String, type: PacketType = .submitJobBackground, uniques: [String]? = nil,
@@ -60,7 +56,7 @@ import Testing
     }
 
     @Test func coldJobsRunInPriorityThenFIFOOrder() async throws {
-        let path = temporaryQueuePath()
+        let path = temporaryQueuePath("geard-cold")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await withColdServer(path: path) { port in
             let client = try await TestPeer(port: port)
@@ -85,7 +81,7 @@ import Testing
     }
 
     @Test func coldJobsAnswerStatusCoalesceAndCancel() async throws {
-        let path = temporaryQueuePath()
+        let path = temporaryQueuePath("geard-cold")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await withColdServer(path: path) { port in
             let client = try await TestPeer(port: port)
@@ -126,7 +122,7 @@ import Testing
     }
 
     @Test func coldJobsAfterARestartKeepTheirOrderAndCoalesce() async throws {
-        let path = temporaryQueuePath()
+        let path = temporaryQueuePath("geard-cold")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let handles = try await withColdServer(path: path) { port in
             try await submit((1...6).map { "p\($0)" }, to: "r", uniques: (1...6).map { "u\($0)" }, on: TestPeer(port: port))

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func detachesServesAndStopsOnSIGTERM() async throws {
-        let directory = try temporaryDirectory("geard-daemon")
+        let directory = try TestDirectory("geard-daemon").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let pidfile = directory + "/geard.pid"
         let port = try GeardProcess.freePort()
@@ -52,14 +52,8 @@ import Testing
         try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)")
     }
 
-    private func temporaryDirectory(_ name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     @Test(.timeLimit(.minutes(1))) func theDefaultLoggingKeepsStandardErrorAndLogsToIt() async throws {
-        let directory = try temporaryDirectory("geard-daemon-stderr")
+        let directory = try TestDirectory("geard-daemon-stderr").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let pid = try await startDaemon(in: directory, [])
         defer { kill(pid, SIGTERM) }
@@ -70,7 +64,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func aLogConfigWithStreamHandlerToStdoutKeepsOnlyStdout() async throws {
-        let directory = try temporaryDirectory("geard-daemon-stdout")
+        let directory = try TestDirectory("geard-daemon-stdout").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let config = """
             [loggers]
@@ -100,7 +94,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func aLogConfigWithOnlyAFileDetachesBothStreams() async throws {
-        let directory = try temporaryDirectory("geard-daemon-file")
+        let directory = try TestDirectory("geard-daemon-file").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let config = """
             [loggers]
@@ -125,7 +119,7 @@ import Testing
     }
 
     @Test func stalePidfileIsReplaced() async throws {
-        let directory = try temporaryDirectory("geard-stale")
+        let directory = try TestDirectory("geard-stale").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let pidfile = directory + "/geard.pid"
         // A pid that is certainly not running: beyond the kernel's pid_max.

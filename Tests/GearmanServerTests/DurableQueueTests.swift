@@ -5,10 +5,6 @@ import NIOCore
 import Testing
 
 @Suite struct DurableQueueTests {
-    private func temporaryQueuePath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("geard-test-\(UUID().uuidString).sqlite").path
-    }
-
     private func withDurableServer<T>(path: String, _ body: (Int) async throws -> T) async throws -> T {
         try await GearmanServerTests.withDurableServer(try SQLiteQueueStore(path: path), body)
     }

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func submitsAreRefusedWhileTheDiskIsFullAndAcceptedOnceThereIsRoom() async throws {
-        let directory = try QueueDirectory()
+        let directory = try TestDirectory()
         defer { directory.remove() }
         let store = try SQLiteQueueStore(path: directory.queuePath)
         let log = LogRecorder()

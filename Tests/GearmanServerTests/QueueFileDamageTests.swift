@@ -11,7 +11,7 @@ import Testing
     }
 
     /// A queue file holding 2,000 jobs, closed cleanly (so everything is in the main file), then damaged.
-    private func damagedQueueFile(_ damage: Damage, in directory: QueueDirectory) throws -> String {
+    private func damagedQueueFile(_ damage: Damage, in directory: TestDirectory) throws -> String {
         let path = directory.queuePath
         do {
             let store = try SQLiteQueueStore(path: path)
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test(arguments: Damage.allCases) func aDamagedFileIsRefusedNamingIt(_ damage: Damage) throws {
-        let directory = try QueueDirectory()
+        let directory = try TestDirectory()
         defer { directory.remove() }
         let path = try damagedQueueFile(damage, in: directory)
         let error = try #require(throws: SQLiteQueueStore.Failure.self) { try SQLiteQueueStore(path: path) }
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func aRowOfTheWrongTypeStopsTheStartInsteadOfTrapping() async throws {
-        let directory = try QueueDirectory()
+        let directory = try TestDirectory()
         defer { directory.remove() }
         let path = directory.queuePath
         _ = try SQLiteQueueStore(path: path)
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test(arguments: BadFile.allCases) func geardExitsWithAMessageNamingTheFile(_ bad: BadFile) async throws {
-        let directory = try QueueDirectory()
+        let directory = try TestDirectory()
         defer { directory.remove() }
         let path: String
         let reason: String

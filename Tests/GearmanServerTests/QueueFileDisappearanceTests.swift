@@ -6,7 +6,7 @@ import Testing
 /// A queue file deleted, renamed or whose directory is removed while the server runs loses no acknowledged job.
 @Suite(.timeLimit(.minutes(1))) struct QueueFileDisappearanceTests {
     @Test func aDeletedOrRenamedFileIsRecreatedWithEveryAcknowledgedJob() async throws {
-        let directory = try QueueDirectory()
+        let directory = try TestDirectory()
         defer { directory.remove() }
         let path = directory.queuePath
         let log = LogRecorder()
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func whileTheDirectoryIsGoneSubmitsAreRefusedAndTheFileComesBackWithIt() async throws {
-        let directory = try QueueDirectory()
+        let directory = try TestDirectory()
         defer { directory.remove() }
         let path = directory.queuePath
         let log = LogRecorder()

@@ -4,19 +4,25 @@ import GearmanServer
 import Logging
 import NIOConcurrencyHelpers
 
-/// A directory of its own for a test's queue file, so the test can remove it while the server runs.
-struct QueueDirectory {
+/// A directory of its own for a test's files (a queue file, logs, a pidfile), so the test can remove it, even
+/// while the server runs.
+struct TestDirectory {
     let path: String
     var queuePath: String { path + "/queue.sqlite" }
 
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("geard-queue-\(UUID().uuidString)").path
+    init(_ name: String = "geard-queue") throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     func remove() {
         try? FileManager.default.removeItem(atPath: path)
     }
+}
+
+/// A fresh path for a queue file in the temporary directory.
+func temporaryQueuePath(_ name: String = "geard-test") -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).sqlite").path
 }
 
 /// Runs `body` against an in-process server that keeps its background jobs in `store`.

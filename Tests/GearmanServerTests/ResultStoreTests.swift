@@ -18,10 +18,6 @@ import Testing
 
     enum Store: CaseIterable, Sendable { case memory, sqlite }
 
-    private static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("geard-results-\(UUID().uuidString).sqlite").path
-    }
-
     private func withServer<T>(
         store: @autoclosure () throws -> QueueStore?, clock: ManualClock = ManualClock(), keepResults: TimeAmount? = .hours(1),
         jobRetries: Int = 0, _ body: (GearmanServer, Int) async throws -> T
@@ -66,7 +62,7 @@ import Testing
     private static let binary = ByteBuffer(bytes: [0, 10, 13, 255, 32, 0])
 
     @Test func completedFailedAndRaisedJobsAreKeptAndSurviveARestart() async throws {
-        let path = Self.temporaryPath()
+        let path = temporaryQueuePath("geard-results")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let clock = ManualClock()
         let finished = clock.milliseconds
@@ -121,7 +117,7 @@ import Testing
 
     @Test(arguments: Store.allCases)
     func expiredResultsAreNeitherReturnedNorKept(_ kind: Store) async throws {
-        let path = Self.temporaryPath()
+        let path = temporaryQueuePath("geard-results")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let clock = ManualClock()
         try await withServer(store: kind == .sqlite ? try SQLiteQueueStore(path: path) : nil, clock: clock) { server, port in
@@ -142,7 +138,7 @@ import Testing
     }
 
     @Test func withoutKeepResultsNothingIsStoredAndTheCommandSaysSo() async throws {
-        let path = Self.temporaryPath()
+        let path = temporaryQueuePath("geard-results")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await withServer(store: try SQLiteQueueStore(path: path), keepResults: nil) { _, port in
             let handle = try await run(port, "f", end: .workComplete, data: ByteBuffer(string: "lost"))
@@ -161,7 +157,7 @@ import Testing
     }
 
     @Test func answersThatReadTheStoreKeepTheirOrder() async throws {
-        let path = Self.temporaryPath()
+        let path = temporaryQueuePath("geard-results")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await withServer(store: try SQLiteQueueStore(path: path)) { _, port in
             let handle = try await run(port, "f", end: .workComplete, data: ByteBuffer(string: "done"))

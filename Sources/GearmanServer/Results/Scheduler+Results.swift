@@ -60,11 +60,4 @@ extension Scheduler {
         }
         return line.line + "\n"
     }
-
-    /// The id in `H:<host>:<id>`. The host must be this server's unless the store is shared, where every
-    /// server's ids are distinct and a job may have been submitted to any of them.
-    private func jobID(inHandle handle: String) -> UInt64? {
-        guard handle.hasPrefix(sharedQueue == nil ? handlePrefix : "H:"), let colon = handle.lastIndex(of: ":") else { return nil }
-        return UInt64(handle[handle.index(after: colon)...])
-    }
 }

@@ -122,9 +122,7 @@ extension Scheduler {
 
     /// The id of the cold stored job with this handle, if there is one.
     func coldID(ofHandle handle: ByteBuffer) -> UInt64? {
-        guard !coldIDs.isEmpty, handle.readableBytesView.starts(with: handlePrefix.utf8) else { return nil }
-        let number = String(decoding: handle.readableBytesView.dropFirst(handlePrefix.utf8.count), as: UTF8.self)
-        guard let id = UInt64(number), String(id) == number, coldIDs.contains(id) else { return nil }
+        guard !coldIDs.isEmpty, let id = jobID(inHandle: handle.string), coldIDs.contains(id) else { return nil }
         return id
     }
 

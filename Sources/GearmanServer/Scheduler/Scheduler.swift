@@ -181,6 +181,15 @@ final class Scheduler: @unchecked Sendable {
         return nextHandleNumber
     }
 
+    /// The id in `H:<host>:<id>`. The host must be this server's unless the store is shared, where every
+    /// server's ids are distinct and a job may have been submitted to any of them.
+    func jobID(inHandle handle: String) -> UInt64? {
+        guard handle.hasPrefix(sharedQueue == nil ? handlePrefix : "H:"), let colon = handle.lastIndex(of: ":") else { return nil }
+        let number = handle[handle.index(after: colon)...]
+        guard let id = UInt64(number), String(id) == number else { return nil }
+        return id
+    }
+
     /// Makes sure new handles come after `id` (a recovered job's).
     func reserveHandles(through id: UInt64) {
         nextHandleNumber = max(nextHandleNumber, id)
