@@ -66,22 +66,42 @@ final class TestServer: Sendable {
     }
 
     private init(port: Int?, command: @escaping Command) async throws {
-        let port = try port ?? Self.freePort()
-        self.port = port
+        (self.process, self.port) = try await Self.launch(command, port: port)
         self.command = command
-        let (executable, arguments) = command(port)
-        process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let process = process
-        try await eventually("server listening on \(port)", timeout: .seconds(20)) {
-            // A server that could not bind exits; another process may be listening on the port then.
-            guard process.isRunning else { throw TimedOut(description: "\(executable.path) \(arguments) exited") }
-            return await Self.accepts(port: port)
+    }
+
+    /// A server that exited before it listened: usually one that could not bind its port.
+    struct ServerExited: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Starts `command` on `port`, or on a free port, and waits until it accepts connections. A free port can be
+    /// taken by another process between ``freePort()`` and the server's bind; then the server exits and the next
+    /// free port is tried.
+    private static func launch(_ command: Command, port fixedPort: Int?, attempts: Int = 3) async throws -> (Process, Int) {
+        for attempt in 1...attempts {
+            let port = try fixedPort ?? freePort()
+            let (executable, arguments) = command(port)
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            do {
+                try await eventually("server listening on \(port)", timeout: .seconds(20)) {
+                    guard process.isRunning else { throw ServerExited(description: "\(executable.path) \(arguments) exited") }
+                    return await accepts(port: port)
+                }
+                return (process, port)
+            } catch is ServerExited where fixedPort == nil && attempt < attempts {
+                continue
+            } catch {
+                if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+                throw error
+            }
         }
+        preconditionFailure("the last attempt returns or throws")
     }
 
     /// Starts the same server on the same port (after ``kill()``).
