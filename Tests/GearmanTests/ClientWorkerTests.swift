@@ -7,6 +7,26 @@ import Testing
 
 @Suite(.timeLimit(.minutes(1)))
 struct ClientWorkerTests {
+    /// Payloads larger than a socket read, and many requests in flight on one connection: packets split across reads
+    /// and written several per system call arrive whole and in order.
+    @Test(arguments: ServerKind.allCases) func largePayloadsAndManyConcurrentSubmitsArriveWhole(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
+            worker.register("echo") { job in job.payload }
+            let running = Task { await worker.run(concurrency: 8) }
+            let payloads = (0..<64).map { index in
+                ByteBuffer(repeating: UInt8(truncatingIfNeeded: index), count: index % 8 == 0 ? 1 << 20 : 100 + index)
+            }
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for payload in payloads {
+                    group.addTask { try await client.submit("echo", payload: payload).result == payload }
+                }
+                for try await echoed in group { #expect(echoed) }
+            }
+            worker.stop()
+            await running.value
+        }
+    }
+
     @Test(arguments: ServerKind.allCases) func foregroundRoundTripWithEvents(_ kind: ServerKind) async throws {
         try await withServer(kind) { _, client, worker in
             worker.register("reverse") { job in

@@ -15,6 +15,22 @@ struct FailoverTests {
         withExtendedLifetime(closed) {}
     }
 
+    @Test func aServerAnsweringGarbageIsDroppedAndTheSubmitGoesToTheNextServer() async throws {
+        let garbage = try await GarbageServer()
+        let good = try await TestServer(.geard)
+        // Without `exceptions`, the client sends nothing on connecting, so the garbage server stays connected until
+        // round robin gives it one of the two submits; its answer closes that connection.
+        let client = GearmanClient(
+            servers: [garbage.address, good.address], configuration: .init(exceptions: false, backoff: fastBackoff))
+        try await eventually("both servers connected") { client.connectedServers.count == 2 }
+
+        for _ in 0..<2 { _ = try await client.submit("f", payload: "x", background: true) }
+        let queued = try await GearmanAdmin.withConnection(to: good.address) { try await $0.showJobs().count }
+        #expect(queued == 2)
+        await client.shutdown()
+        try await garbage.close()
+    }
+
     @Test(arguments: ServerKind.allCases) func roundRobinSkipsADeadServerAndReconnectsAfterRestart(_ kind: ServerKind) async throws {
         let first = try await TestServer(kind)
         let second = try await TestServer(kind)

@@ -152,25 +152,17 @@ public final class GearmanClient: Sendable {
     // MARK: Internals
 
     private func place(_ job: GearmanJob) async throws {
-        var tried = Set<ObjectIdentifier>()
-        while let connection = pool.next(excluding: tried) {
-            tried.insert(ObjectIdentifier(connection))
-            let reply: Packet
-            do {
-                reply = try await connection.request(job.request.packet) { reply in
-                    guard reply.type == .jobCreated else { return }
-                    self.track(job, handle: reply.string(0), on: connection)
-                }
-            } catch let error as GearmanError where error.code == .connectionLost {
-                continue
-            }
-            switch reply.type {
-            case .jobCreated: return
-            case .error: throw GearmanError.serverError(code: reply.string(0), message: reply.string(1))
-            default: throw Self.unexpected(reply)
+        let reply = try await onAnyServer { connection in
+            try await connection.request(job.request.packet) { reply in
+                guard reply.type == .jobCreated else { return }
+                self.track(job, handle: reply.string(0), on: connection)
             }
         }
-        throw GearmanError.noConnectedServer
+        switch reply.type {
+        case .jobCreated: return
+        case .error: throw GearmanError.serverError(code: reply.string(0), message: reply.string(1))
+        default: throw Self.unexpected(reply)
+        }
     }
 
     /// Runs on the connection's event loop as JOB_CREATED arrives, before any WORK_* for the handle.
@@ -188,13 +180,17 @@ public final class GearmanClient: Sendable {
     }
 
     private func requestOnAnyServer(_ packet: Packet) async throws -> Packet {
-        var tried = Set<ObjectIdentifier>()
-        while let connection = pool.next(excluding: tried) {
-            tried.insert(ObjectIdentifier(connection))
+        try await onAnyServer { try await $0.request(packet) }
+    }
+
+    /// Runs `attempt` on the connected servers in round-robin order until one answers without losing its connection.
+    private func onAnyServer<Result>(_ attempt: (ServerConnection) async throws -> Result) async throws -> Result {
+        var lost = Set<ObjectIdentifier>()
+        while let connection = pool.next(excluding: lost) {
             do {
-                return try await connection.request(packet)
+                return try await attempt(connection)
             } catch let error as GearmanError where error.code == .connectionLost {
-                continue
+                lost.insert(ObjectIdentifier(connection))
             }
         }
         throw GearmanError.noConnectedServer
@@ -244,7 +240,7 @@ extension GearmanClient: ServerConnectionDelegate {
         switch packet.type {
         case .workData, .workWarning, .workStatus, .workComplete, .workFail, .workException:
             let handle = packet.string(0)
-            let isFinal = [.workComplete, .workFail, .workException].contains(packet.type)
+            let isFinal = packet.type == .workComplete || packet.type == .workFail || packet.type == .workException
             let targets = jobs.withLockedValue { jobs -> [GearmanJob] in
                 let key = ObjectIdentifier(connection)
                 return (isFinal ? jobs[key]?.removeValue(forKey: handle) : jobs[key]?[handle]) ?? []

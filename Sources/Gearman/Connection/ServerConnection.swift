@@ -10,10 +10,12 @@ import NIOPosix
 final class ServerConnection: Sendable {
     typealias ReplyHandler = @Sendable (Packet) -> Void
 
-    struct PendingRequest {
-        enum Waiter {
+    struct PendingRequest: Sendable {
+        enum Waiter: Sendable {
             case promise(EventLoopPromise<Packet>)
             case continuation(UnsafeContinuation<Packet, any Error>)
+            /// Nobody waits: `onReply` takes the reply, and a failure is the connection's loss, reported elsewhere.
+            case none
         }
 
         let waiter: Waiter
@@ -30,6 +32,7 @@ final class ServerConnection: Sendable {
             switch waiter {
             case .promise(let promise): promise.succeed(reply)
             case .continuation(let continuation): continuation.resume(returning: reply)
+            case .none: break
             }
         }
 
@@ -37,6 +40,7 @@ final class ServerConnection: Sendable {
             switch waiter {
             case .promise(let promise): promise.fail(error)
             case .continuation(let continuation): continuation.resume(throwing: error)
+            case .none: break
             }
         }
     }
@@ -47,10 +51,17 @@ final class ServerConnection: Sendable {
         /// Packets written since the last flush.
         var outbound = ByteBuffer()
         var flushPending = false
+        /// Packets in `outbound`.
+        var unflushed = 0
         var reconnectTimer: Scheduled<Void>?
 
         init(backoff: Backoff) {
             machine = ConnectionStateMachine(backoff: backoff)
+        }
+
+        func discardOutbound() {
+            outbound.clear()
+            unflushed = 0
         }
     }
 
@@ -94,15 +105,18 @@ final class ServerConnection: Sendable {
     /// or when the channel closes before the reply.
     func request(_ packet: Packet, onReply: ReplyHandler? = nil) async throws -> Packet {
         try await withUnsafeThrowingContinuation { continuation in
-            onLoop { self.send(packet, awaiting: PendingRequest(.continuation(continuation), onReply: onReply)) }
+            onLoop((packet, PendingRequest(.continuation(continuation), onReply: onReply))) { connection, request in
+                connection.send(request.0, awaiting: request.1)
+            }
         }
     }
 
-    /// Like ``request(_:onReply:)``; called on the event loop, the packet is written before this returns.
-    func sendRequest(_ packet: Packet, onReply: ReplyHandler? = nil) -> EventLoopFuture<Packet> {
-        let promise = eventLoop.makePromise(of: Packet.self)
-        onLoop { self.send(packet, awaiting: PendingRequest(.promise(promise), onReply: onReply)) }
-        return promise.futureResult
+    /// Sends a packet and hands its reply to `onReply` on the event loop; if the connection closes first, nothing is
+    /// called. Called on the event loop, the packet is written before this returns.
+    func sendRequest(_ packet: Packet, onReply: @escaping ReplyHandler) {
+        onLoop((packet, PendingRequest(.none, onReply: onReply))) { connection, request in
+            connection.send(request.0, awaiting: request.1)
+        }
     }
 
     /// Sends a packet that a server answers only when it refuses it (CAN_DO under an ACL, OPTION_REQ): a GET_STATUS
@@ -137,11 +151,21 @@ final class ServerConnection: Sendable {
     /// Sends a packet that has no reply without waiting. Called on the event loop (handshakes), the packet
     /// is written before this returns.
     func sendAndForget(_ packet: Packet) {
-        onLoop { try? self.sendNow(packet) }
+        onLoop(packet) { connection, packet in try? connection.sendNow(packet) }
     }
 
     private func onLoop(_ body: @escaping @Sendable () -> Void) {
-        if eventLoop.inEventLoop { body() } else { eventLoop.execute(body) }
+        onLoop(body) { _, body in body() }
+    }
+
+    /// Runs `body` with `argument` on the event loop: at once when called there. Passing what the body needs as
+    /// `argument`, with a closure that captures nothing, costs no allocation on the event loop.
+    private func onLoop<Argument: Sendable>(_ argument: Argument, _ body: @escaping @Sendable (ServerConnection, Argument) -> Void) {
+        if eventLoop.inEventLoop {
+            body(self, argument)
+        } else {
+            eventLoop.execute { body(self, argument) }
+        }
     }
 
     private func sendNow(_ packet: Packet) throws {
@@ -162,27 +186,42 @@ final class ServerConnection: Sendable {
 
     /// Encodes `packet` into the outbound buffer, which goes out in one write after the tasks the event loop has
     /// queued now: packets written together (a WORK_COMPLETE and the next GRAB_JOB, the submits of concurrent
-    /// tasks) leave in one system call.
+    /// tasks) leave in one system call. Every ``packetsPerWrite`` packets go out at once, so that the server works
+    /// on the first requests while later ones are being written.
     private func write(_ packet: Packet) {
-        guard core.value.channel != nil else { return }
-        core.value.outbound.writePacket(packet)
-        guard !core.value.flushPending else { return }
-        core.value.flushPending = true
-        eventLoop.execute { self.flush() }
+        let core = core.value
+        guard core.channel != nil else { return }
+        core.outbound.writePacket(packet)
+        core.unflushed += 1
+        if core.unflushed == Self.packetsPerWrite {
+            flush()
+        } else if !core.flushPending {
+            core.flushPending = true
+            eventLoop.execute {
+                self.core.value.flushPending = false
+                self.flush()
+            }
+        }
     }
 
+    /// Packets written at most before a flush. Measured with 16 background submits in flight on one connection to
+    /// gearmand: 107k submits/s flushing once per event-loop tick, 173k every 2 packets, 228k every 4, 160k every 8.
+    static let packetsPerWrite = 4
+
     private func flush() {
-        core.value.flushPending = false
-        guard let channel = core.value.channel, core.value.outbound.readableBytes > 0 else { return }
-        channel.writeAndFlush(core.value.outbound, promise: nil)
-        core.value.outbound.clear()
+        let core = core.value
+        core.unflushed = 0
+        guard let channel = core.channel, core.outbound.readableBytes > 0 else { return }
+        channel.writeAndFlush(core.outbound, promise: nil)
+        core.outbound.clear()
     }
 
     // MARK: Channel events (on the event loop)
 
     func received(_ packet: Packet, on channel: any Channel) {
-        guard core.value.channel === channel else { return }
-        switch core.value.machine.received(packet) {
+        let core = core.value
+        guard core.channel === channel else { return }
+        switch core.machine.received(packet) {
         case .reply(let request):
             request.succeed(packet)
         case .unsolicited:
@@ -205,10 +244,7 @@ final class ServerConnection: Sendable {
         do {
             bootstrap = try address.bootstrap(on: eventLoop) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(FrameDecoder(expecting: .response)),
-                        GearmanChannelHandler(connection: self),
-                    ])
+                    try channel.pipeline.syncOperations.addHandler(PacketReader(connection: self))
                 }
             }
         } catch {
@@ -247,14 +283,14 @@ final class ServerConnection: Sendable {
         case .announceLost(let requests, let delay):
             logger.debug("connection lost")
             core.value.channel = nil
-            core.value.outbound.clear()
+            core.value.discardOutbound()
             setActive(false)
             requests.forEach { $0.fail(GearmanError.connectionLost) }
             delegate?.connectionLost(self)
             scheduleReconnect(after: delay)
         case .close(let requests, let announceLost):
             core.value.channel = nil
-            core.value.outbound.clear()
+            core.value.discardOutbound()
             core.value.reconnectTimer?.cancel()
             setActive(false)
             requests.forEach { $0.fail(GearmanError.connectionLost) }
@@ -271,31 +307,5 @@ final class ServerConnection: Sendable {
         core.value.reconnectTimer = eventLoop.scheduleTask(in: TimeAmount(delay)) {
             self.run(self.core.value.machine.reconnectTimerFired())
         }
-    }
-}
-
-/// Turns channel events into ``ServerConnection`` calls.
-final class GearmanChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = Frame
-
-    private let connection: ServerConnection
-
-    init(connection: ServerConnection) {
-        self.connection = connection
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .packet(let packet) = unwrapInboundIn(data) {
-            connection.received(packet, on: context.channel)
-        }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        connection.channelInactive(context.channel)
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
     }
 }

@@ -239,9 +239,7 @@ public final class GearmanWorker: Sendable {
             switch action {
             case .grab(let id):
                 guard let connection = state.withLockedValue({ $0.connections[id] }) else { continue }
-                connection.sendRequest(Packet(.request, .grabJobUniq)).whenSuccess { reply in
-                    self.grabbed(reply, on: connection)
-                }
+                connection.sendRequest(Packet(.request, .grabJobUniq)) { reply in self.grabbed(reply, on: connection) }
             case .preSleep(let id):
                 state.withLockedValue { $0.connections[id] }?.sendAndForget(Packet(.request, .preSleep))
             case .deliver(let job, let waiter):
@@ -260,11 +258,11 @@ public final class GearmanWorker: Sendable {
         switch reply.type {
         case .jobAssignUniq:
             job = WorkerJob(
-                handle: reply.string(0), function: reply.string(1), unique: reply.string(2), payload: reply.arguments[3],
+                handle: reply.arguments[0], function: reply.string(1), unique: reply.arguments[2], payload: reply.arguments[3],
                 connection: connection, coder: configuration.coder)
         case .jobAssign:
             job = WorkerJob(
-                handle: reply.string(0), function: reply.string(1), unique: "", payload: reply.arguments[2],
+                handle: reply.arguments[0], function: reply.string(1), unique: ByteBuffer(), payload: reply.arguments[2],
                 connection: connection, coder: configuration.coder)
         default:
             if reply.type == .error {

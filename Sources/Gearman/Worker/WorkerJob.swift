@@ -1,6 +1,6 @@
 import GearmanProtocol
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// A job assigned to this worker. Send progress through it and finish it once.
 ///
@@ -11,19 +11,21 @@ import NIOCore
 /// }
 /// ```
 public final class WorkerJob: Sendable {
-    public let handle: String
+    public var handle: String { String(buffer: handleBytes) }
     public let function: String
     /// The unique id given by the submitter (empty if none).
-    public let unique: String
+    public var unique: String { String(buffer: uniqueBytes) }
     public let payload: ByteBuffer
+    private let handleBytes: ByteBuffer
+    private let uniqueBytes: ByteBuffer
     private let connection: ServerConnection
     private let coder: any PayloadCoder
-    private let finished = NIOLockedValueBox(false)
+    private let finished = Atomic(false)
 
-    init(handle: String, function: String, unique: String, payload: ByteBuffer, connection: ServerConnection, coder: any PayloadCoder) {
-        self.handle = handle
+    init(handle: ByteBuffer, function: String, unique: ByteBuffer, payload: ByteBuffer, connection: ServerConnection, coder: any PayloadCoder) {
+        self.handleBytes = handle
         self.function = function
-        self.unique = unique
+        self.uniqueBytes = unique
         self.payload = payload
         self.connection = connection
         self.coder = coder
@@ -40,7 +42,7 @@ public final class WorkerJob: Sendable {
     }
 
     /// Whether complete, fail or exception was sent.
-    public var isFinished: Bool { finished.withLockedValue { $0 } }
+    public var isFinished: Bool { finished.load(ordering: .acquiring) }
 
     /// Sends a WORK_DATA chunk.
     public func sendData(_ data: some PayloadConvertible) async throws {
@@ -70,7 +72,7 @@ public final class WorkerJob: Sendable {
     /// Finishes the job with WORK_FAIL.
     public func fail() async throws {
         guard markFinished() else { return }
-        try await connection.send(Packet(.request, .workFail, [handle]))
+        try await connection.send(Packet(.request, .workFail, [handleBytes]))
     }
 
     /// Finishes the job with WORK_EXCEPTION (clients without the `exceptions` option see a failure).
@@ -84,14 +86,11 @@ public final class WorkerJob: Sendable {
     }
 
     private func send(_ type: PacketType, _ data: ByteBuffer) async throws {
-        try await connection.send(Packet(.request, type, [ByteBuffer(string: handle), data]))
+        try await connection.send(Packet(.request, type, [handleBytes, data]))
     }
 
     private func markFinished() -> Bool {
-        finished.withLockedValue { finished in
-            defer { finished = true }
-            return !finished
-        }
+        !finished.exchange(true, ordering: .acquiringAndReleasing)
     }
 }
 
