@@ -13,7 +13,7 @@ import NIOPosix
 /// print(try await job.result(as: String.self))   // "olleh"
 /// await client.shutdown()
 /// ```
-public final class GearmanClient: Sendable {
+public final class GearmanClient: GearmanServerSet {
     /// Client-wide settings.
     public struct Configuration: Sendable {
         /// Sent as SET_CLIENT_ID; shows in the server's `workers` listing.
@@ -44,36 +44,16 @@ public final class GearmanClient: Sendable {
     }
 
     public let configuration: Configuration
-    let pool: ConnectionPool
+    /// The connections to ``servers``.
+    public let connectionPool: ConnectionPool
     /// Foreground jobs by connection and handle (one handle can serve several coalesced submits).
     private let jobs = NIOLockedValueBox([ObjectIdentifier: [String: [GearmanJob]]]())
 
     /// Creates a client and starts connecting to `servers` in the background.
     public init(servers: [ServerAddress] = [], configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        self.pool = ConnectionPool(eventLoopGroup: configuration.eventLoopGroup, backoff: configuration.backoff, logger: configuration.logger)
-        for server in Set(servers) { try? pool.add(server, delegate: self) }
-    }
-
-    /// Adds a server at run time. Throws ``GearmanError/Code/invalidConfiguration`` if it is already there.
-    public func addServer(_ address: ServerAddress) throws {
-        try pool.add(address, delegate: self)
-    }
-
-    /// Removes a server; its foreground jobs fail (or retry) with ``GearmanError/connectionLost``.
-    public func removeServer(_ address: ServerAddress) async {
-        await pool.remove(address)
-    }
-
-    /// The configured servers.
-    public var servers: [ServerAddress] { pool.addresses }
-
-    /// The servers connected right now.
-    public var connectedServers: [ServerAddress] { pool.connected.map(\.address) }
-
-    /// Returns once some server is connected; throws ``GearmanError/timeout`` otherwise.
-    public func waitForServer(timeout: Duration? = nil) async throws {
-        try await pool.waitForServer(timeout: timeout)
+        self.connectionPool = ConnectionPool(eventLoopGroup: configuration.eventLoopGroup, backoff: configuration.backoff, logger: configuration.logger)
+        connectionPool.start(servers: servers, reportingTo: self)
     }
 
     /// Submits a job and returns once a server accepted it.
@@ -126,7 +106,7 @@ public final class GearmanClient: Sendable {
     /// Asks every connected server for a job by handle (GET_STATUS) or unique id (GET_STATUS_UNIQUE);
     /// returns the first answer that knows the job, else an unknown status.
     public func status(of id: JobID) async throws -> JobStatus {
-        let connections = pool.connected
+        let connections = connectionPool.connected
         guard !connections.isEmpty else { throw GearmanError.noConnectedServer }
         var answer: JobStatus?
         for connection in connections {
@@ -146,7 +126,7 @@ public final class GearmanClient: Sendable {
 
     /// Closes every connection. Jobs in flight fail with ``GearmanError/connectionLost``.
     public func shutdown() async {
-        await pool.shutdown()
+        await connectionPool.shutdown()
     }
 
     // MARK: Internals
@@ -186,7 +166,7 @@ public final class GearmanClient: Sendable {
     /// Runs `attempt` on the connected servers in round-robin order until one answers without losing its connection.
     private func onAnyServer<Result>(_ attempt: (ServerConnection) async throws -> Result) async throws -> Result {
         var lost = Set<ObjectIdentifier>()
-        while let connection = pool.next(excluding: lost) {
+        while let connection = connectionPool.next(excluding: lost) {
             do {
                 return try await attempt(connection)
             } catch let error as GearmanError where error.code == .connectionLost {

@@ -3,9 +3,12 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// The servers of one client or worker: adding and removing them, round-robin choice among the connected ones,
-/// and waiting until one is connected.
-final class ConnectionPool: Sendable {
+/// and waiting until one is connected. Its workings are internal to this package; use it through
+/// ``GearmanServerSet``.
+public final class ConnectionPool: Sendable {
     private struct State {
+        /// The client or worker that the connections report to.
+        weak var delegate: (any ServerConnectionDelegate)?
         var connections: [ServerConnection] = []
         var cursor = 0
         /// Fulfilled when some server connects; replaced once none is connected.
@@ -24,8 +27,15 @@ final class ConnectionPool: Sendable {
         self.logger = logger
     }
 
+    /// Connects to `servers` in the background, reporting to `delegate`.
+    func start(servers: [ServerAddress], reportingTo delegate: any ServerConnectionDelegate) {
+        state.withLockedValue { $0.delegate = delegate }
+        for server in Set(servers) { try? add(server) }
+    }
+
     /// Adds a server and starts connecting to it in the background.
-    func add(_ address: ServerAddress, delegate: any ServerConnectionDelegate) throws {
+    func add(_ address: ServerAddress) throws {
+        guard let delegate = state.withLockedValue({ $0.delegate }) else { throw GearmanError.shutdown }
         let connection = ServerConnection(
             address: address, eventLoop: eventLoopGroup.next(), backoff: backoff, delegate: delegate, pool: self, logger: logger)
         try state.withLockedValue { state in

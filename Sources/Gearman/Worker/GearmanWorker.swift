@@ -13,7 +13,7 @@ import NIOPosix
 /// ```
 ///
 /// Callers that want their own loop register functions without handlers and use ``nextJob()``.
-public final class GearmanWorker: Sendable {
+public final class GearmanWorker: GearmanServerSet {
     /// Worker-wide settings.
     public struct Configuration: Sendable {
         /// Sent as SET_CLIENT_ID; shows in the server's `workers` listing.
@@ -54,35 +54,15 @@ public final class GearmanWorker: Sendable {
     }
 
     public let configuration: Configuration
-    private let pool: ConnectionPool
+    /// The connections to ``servers``.
+    public let connectionPool: ConnectionPool
     private let state = NIOLockedValueBox(State())
 
     /// Creates a worker and starts connecting to `servers` in the background.
     public init(servers: [ServerAddress] = [], configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        self.pool = ConnectionPool(eventLoopGroup: configuration.eventLoopGroup, backoff: configuration.backoff, logger: configuration.logger)
-        for server in Set(servers) { try? pool.add(server, delegate: self) }
-    }
-
-    /// Adds a server at run time. Throws ``GearmanError/Code/invalidConfiguration`` if it is already there.
-    public func addServer(_ address: ServerAddress) throws {
-        try pool.add(address, delegate: self)
-    }
-
-    /// Removes a server; jobs running from it can no longer report back.
-    public func removeServer(_ address: ServerAddress) async {
-        await pool.remove(address)
-    }
-
-    /// The configured servers.
-    public var servers: [ServerAddress] { pool.addresses }
-
-    /// The servers connected right now.
-    public var connectedServers: [ServerAddress] { pool.connected.map(\.address) }
-
-    /// Returns once some server is connected; throws ``GearmanError/timeout`` otherwise.
-    public func waitForServer(timeout: Duration? = nil) async throws {
-        try await pool.waitForServer(timeout: timeout)
+        self.connectionPool = ConnectionPool(eventLoopGroup: configuration.eventLoopGroup, backoff: configuration.backoff, logger: configuration.logger)
+        connectionPool.start(servers: servers, reportingTo: self)
     }
 
     // MARK: Functions
@@ -190,7 +170,7 @@ public final class GearmanWorker: Sendable {
                 }
             }
         }
-        await pool.shutdown()
+        await connectionPool.shutdown()
     }
 
     /// Graceful stop: take no more jobs; ``run(concurrency:)`` returns once running jobs have finished.
@@ -204,7 +184,7 @@ public final class GearmanWorker: Sendable {
     /// Stops and disconnects at once; the server requeues jobs that were not finished.
     public func shutdown() async {
         stop()
-        await pool.shutdown()
+        await connectionPool.shutdown()
     }
 
     // MARK: Internals

@@ -9,7 +9,9 @@ final class GarbageServer {
 
     init() async throws {
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { $0.pipeline.addHandler(GarbageAnswerer()) }
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(GarbageAnswerer()) }
+            }
             .bind(host: "127.0.0.1", port: 0).get()
         address = ServerAddress(host: "127.0.0.1", port: channel.localAddress!.port!)
     }
