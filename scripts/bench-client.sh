@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Client and worker benchmark (issue 4, point 9), not part of the test run: gear-bench (GearmanClient and GearmanWorker,
 # release build) against a fresh gearmand, side by side with ../shared/bench/gearbench.c (C, raw protocol) on the
-# same load. Prints the median jobs/s of each and the ratio ours / C.
+# same load, alternating. Prints the median jobs/s of each and the median ratio ours / C of the back-to-back pairs.
 #
 #   scripts/bench-client.sh              # JOBS=20000 REPEAT=3
 #   JOBS=50000 REPEAT=5 scripts/bench-client.sh
@@ -33,20 +33,26 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 gearmand_pid=$!
 for _ in $(seq 100); do "$work/gearbench" -q -p "$port" -s ping -t 2 >/dev/null 2>&1 && break; sleep 0.1; done
 
-# median FIELD < JSON lines
-median() { python3 -c 'import json, statistics, sys; print(round(statistics.median(json.loads(l)[sys.argv[1]] for l in sys.stdin if l.startswith("{"))))' "$1"; }
+# summary FIELD < "C-JSON OUR-JSON" pairs, one pair a line: the median jobs/s of each side and the median of the ratios
+# of the pairs (each pair ran back to back, so a slow phase of the machine weighs on both sides of its ratio).
+summary() {
+  python3 -c '
+import json, statistics, sys
+field = sys.argv[1]
+pairs = [[json.loads(part)[field] for part in line.split("\t")] for line in sys.stdin if line.strip()]
+print(round(statistics.median(c for c, _ in pairs)), round(statistics.median(o for _, o in pairs)),
+      f"{statistics.median(o / c for c, o in pairs):.2f}")' "$1"
+}
 
 # compare LABEL FIELD "gearbench args" "gear-bench args"
 compare() {
-  local c_runs="" our_runs="" i
+  local pairs="" i c ours_line
   for i in $(seq "$repeat"); do
-    c_runs+=$("$work/gearbench" -q -p "$port" -n "$jobs" -S 100 -u none -G -t 300 $3)$'\n'
-    our_runs+=$("$ours" --port "$port" --jobs "$jobs" --payload-size 100 $4)$'\n'
+    c=$("$work/gearbench" -q -p "$port" -n "$jobs" -S 100 -u none -G -t 300 $3 | grep '^{')
+    ours_line=$("$ours" --port "$port" --jobs "$jobs" --payload-size 100 $4 | grep '^{')
+    pairs+="$c"$'\t'"$ours_line"$'\n'
   done
-  local c ours_value
-  c=$(median "$2" <<<"$c_runs")
-  ours_value=$(median "$2" <<<"$our_runs")
-  printf '%-34s %-10s %10s %10s %7s\n' "$1" "$2" "$c" "$ours_value" "$(python3 -c "print(f'{$ours_value / $c:.2f}')")"
+  printf '%-34s %-10s %10s %10s %7s\n' "$1" "$2" $(summary "$2" <<<"$pairs")
 }
 
 printf '%-34s %-10s %10s %10s %7s\n' "load ($jobs jobs x 100 B, gearmand -t 1)" metric gearbench gear-bench ratio

@@ -1,8 +1,8 @@
 import GearmanProtocol
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One server of a client or worker: a channel that reconnects with backoff, pairing requests with replies.
 ///
@@ -68,7 +68,7 @@ final class ServerConnection: Sendable {
     let address: ServerAddress
     let eventLoop: any EventLoop
     private let core: NIOLoopBoundBox<Core>
-    private let active = NIOLockedValueBox(false)
+    private let active = Atomic(false)
     private weak let delegate: (any ServerConnectionDelegate)?
     private weak let pool: ConnectionPool?
     private let logger: Logger
@@ -85,7 +85,7 @@ final class ServerConnection: Sendable {
     }
 
     /// Whether the channel is up (may change at any time).
-    var isConnected: Bool { active.withLockedValue { $0 } }
+    var isConnected: Bool { active.load(ordering: .acquiring) }
 
     func start() {
         onLoop { self.run(self.core.value.machine.start()) }
@@ -299,7 +299,7 @@ final class ServerConnection: Sendable {
     }
 
     private func setActive(_ value: Bool) {
-        active.withLockedValue { $0 = value }
+        active.store(value, ordering: .releasing)
         pool?.connectionStateChanged(self)
     }
 
