@@ -33,9 +33,11 @@ public struct JobResultLine: Sendable, Hashable {
         case fail = "FAIL"
         /// Ended with WORK_EXCEPTION.
         case exception = "EXCEPTION"
+        /// Taken out of its queue with the `cancel job` admin command.
+        case cancelled = "CANCELLED"
 
         /// Whether the job ended (and this is its final status).
-        public var isFinished: Bool { self == .complete || self == .fail || self == .exception }
+        public var isFinished: Bool { self == .complete || self == .fail || self == .exception || self == .cancelled }
     }
 
     public var status: Status

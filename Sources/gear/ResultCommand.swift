@@ -8,8 +8,8 @@ struct ResultCommand: AsyncParsableCommand {
         commandName: "result",
         abstract: "Print the result of a background job kept by geard --keep-results.",
         discussion: """
-            The result (or exception data) goes to stdout. Exit status: 0 completed, 1 failed or raised an \
-            exception, 2 unknown or expired, 3 not finished yet. With several --host, the first server that knows \
+            The result (or exception data) goes to stdout. Exit status: 0 completed, 1 failed, raised an \
+            exception or was cancelled, 2 unknown or expired, 3 not finished yet. With several --host, the first server that knows \
             the job answers.
             """
     )
@@ -50,7 +50,7 @@ struct ResultCommand: AsyncParsableCommand {
         }
         switch outcome.status {
         case .complete: return
-        case .fail, .exception: throw ExitCode.failure
+        case .fail, .exception, .cancelled: throw ExitCode.failure
         case .queued, .scheduled, .running, .pending: throw ExitCode(3)
         }
     }

@@ -102,6 +102,37 @@ import Testing
         }
     }
 
+    /// `cancel job` keeps a CANCELLED result, for a queued job in memory and for a cold one read from the store.
+    @Test func cancelledJobsAreKeptAsCancelledAndSurviveARestart() async throws {
+        let path = temporaryQueuePath("geard-results")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let clock = ManualClock()
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, threads: 1)
+        configuration.keepResults = .hours(1)
+        configuration.clock = { clock.now }
+        configuration.queuedJobsInMemory = 1  // the second job of the queue is cold
+        let handles = try await GearmanServerTests.withServer(configuration, queueStore: try SQLiteQueueStore(path: path)) { _, port in
+            let handles = [try await submit(port, "drop", unique: "u-1"), try await submit(port, "drop", unique: "u-2")]
+            let admin = try await TestPeer(port: port)
+            // The cold one first: cancelling the first job reads the cold one back into memory.
+            for handle in handles.reversed() { #expect(try await admin.adminResponse("cancel job \(handle)") == ["OK"]) }
+            await admin.close()
+            #expect(
+                try await answer(port, handles[0])
+                    == JobResultLine(status: .cancelled, finishedAt: clock.milliseconds, function: ByteBuffer(string: "drop"), unique: ByteBuffer(string: "u-1"))
+            )
+            #expect(try await answer(port, handles[1])?.unique == ByteBuffer(string: "u-2"))
+            return handles
+        }
+        try await GearmanServerTests.withServer(configuration, queueStore: try SQLiteQueueStore(path: path)) { _, port in
+            try await GearmanAdmin.withConnection(to: ServerAddress(host: "127.0.0.1", port: port)) { admin in
+                for handle in handles { #expect(try await admin.result(of: handle)?.status == .cancelled) }
+                let queue = try await admin.status().first { $0.function == "drop" }
+                #expect(queue == nil || queue?.total == 0)
+            }
+        }
+    }
+
     @Test func aRunningJobSaysSoAndAJobOutOfRetriesIsAFailure() async throws {
         try await withServer(store: nil, jobRetries: 1) { _, port in
             let handle = try await submit(port, "flaky")

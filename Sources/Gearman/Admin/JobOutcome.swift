@@ -21,9 +21,12 @@ public struct JobOutcome: Sendable, Hashable {
         case fail
         /// The worker sent WORK_EXCEPTION; ``JobOutcome/payload`` is the exception data.
         case exception
+        /// Taken out of its queue with the `cancel job` admin command (``GearmanAdmin/cancelJob(_:)``) before any
+        /// worker ran it.
+        case cancelled
 
         /// Whether the job ended.
-        public var isFinished: Bool { self == .complete || self == .fail || self == .exception }
+        public var isFinished: Bool { self == .complete || self == .fail || self == .exception || self == .cancelled }
     }
 
     public var handle: String

@@ -68,6 +68,7 @@ extension Scheduler {
             return .text(listing(jobs.sorted { $0.handle < $1.handle }.map { "\($0.unique)\t\($0.handle)" }))
         case .cancelJob(let handle):
             if let stored = coldJob(handle: handle) {
+                keepCancellation(of: stored)
                 cancelCold(stored)
                 return .text(Self.ok)
             }
@@ -75,6 +76,7 @@ extension Scheduler {
                 return .text("ERR UNKNOWN_JOB\r\n")
             }
             for client in job.clients { send(client, .workFail, job.handle) }
+            keepOutcome(of: job, .cancelled)
             remove(job)
             return .text(Self.ok)
         case .createFunction(let name):

@@ -9,7 +9,8 @@ public struct StoredResult: Sendable, Hashable {
     public var handle: ByteBuffer
     public var function: ByteBuffer
     public var unique: ByteBuffer
-    /// ``JobResultLine/Status/complete``, ``JobResultLine/Status/fail`` or ``JobResultLine/Status/exception``.
+    /// ``JobResultLine/Status/complete``, ``JobResultLine/Status/fail``, ``JobResultLine/Status/exception`` or
+    /// ``JobResultLine/Status/cancelled``.
     public var status: JobResultLine.Status
     /// The WORK_COMPLETE or WORK_EXCEPTION data; empty for a failure.
     public var data: ByteBuffer

@@ -41,17 +41,17 @@ final class ResultKeeper: @unchecked Sendable {
 
     private var now: Int64 { Int64((clock().timeIntervalSince1970 * 1000).rounded(.down)) }
 
-    func keep(_ job: Job, _ status: JobResultLine.Status, data: ByteBuffer) {
+    func keep(id: UInt64, handle: ByteBuffer, function: ByteBuffer, unique: ByteBuffer, _ status: JobResultLine.Status, data: ByteBuffer) {
         let now = self.now
-        // Compact copies: the job's handle and unique id share one allocation with its payload.
+        // Compact copies: a job's handle and unique id share one allocation with its payload.
         let result = StoredResult(
-            id: job.id, handle: job.handle.compactCopy(), function: job.function.name, unique: job.unique.compactCopy(), status: status,
+            id: id, handle: handle.compactCopy(), function: function, unique: unique.compactCopy(), status: status,
             data: data.compactCopy(), finishedAt: now, expiresAt: now + retention
         )
         if let durable {
             durable.keep(result)
         } else {
-            inMemory[job.id] = result
+            inMemory[id] = result
         }
     }
 

@@ -7,7 +7,14 @@ extension Scheduler {
     /// result is committed with the removal.
     func keepOutcome(of job: Job, _ status: JobResultLine.Status, data: ByteBuffer = ByteBuffer()) {
         guard job.isBackground, let results else { return }
-        results.keep(job, status, data: data)
+        results.keep(id: job.id, handle: job.handle, function: job.function.name, unique: job.unique, status, data: data)
+    }
+
+    /// Keeps that a cold job (always a stored background job) was cancelled; call before removing it.
+    func keepCancellation(of stored: StoredJob) {
+        results?.keep(
+            id: stored.id, handle: ByteBuffer(string: handlePrefix + String(stored.id)), function: stored.function, unique: stored.unique,
+            .cancelled, data: ByteBuffer())
     }
 
     /// Deletes expired results now and then, on the store's thread when there is a store.
