@@ -65,6 +65,12 @@ extension ByteBuffer {
     /// Appends a packet built from its parts, without creating a ``Packet``.
     @inlinable
     public mutating func writePacket(_ magic: PacketMagic, _ type: PacketType, _ arguments: ByteBuffer...) {
+        writePacket(magic, type, arguments: arguments)
+    }
+
+    /// Appends a packet built from its parts, without creating a ``Packet``.
+    @inlinable
+    public mutating func writePacket(_ magic: PacketMagic, _ type: PacketType, arguments: [ByteBuffer]) {
         assert(arguments.count == type.argumentCount, "\(type) takes \(type.argumentCount) arguments")
         let bodySize = arguments.reduce(max(arguments.count - 1, 0)) { $0 + $1.readableBytes }
         writePacketHeader(magic, type, bodySize: bodySize)

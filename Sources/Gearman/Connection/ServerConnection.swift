@@ -105,18 +105,14 @@ final class ServerConnection: Sendable {
     /// or when the channel closes before the reply.
     func request(_ packet: Packet, onReply: ReplyHandler? = nil) async throws -> Packet {
         try await withUnsafeThrowingContinuation { continuation in
-            onLoop((packet, PendingRequest(.continuation(continuation), onReply: onReply))) { connection, request in
-                connection.send(request.0, awaiting: request.1)
-            }
+            send(packet, awaiting: PendingRequest(.continuation(continuation), onReply: onReply))
         }
     }
 
     /// Sends a packet and hands its reply to `onReply` on the event loop; if the connection closes first, nothing is
     /// called. Called on the event loop, the packet is written before this returns.
     func sendRequest(_ packet: Packet, onReply: @escaping ReplyHandler) {
-        onLoop((packet, PendingRequest(.none, onReply: onReply))) { connection, request in
-            connection.send(request.0, awaiting: request.1)
-        }
+        send(packet, awaiting: PendingRequest(.none, onReply: onReply))
     }
 
     /// Sends a packet that a server answers only when it refuses it (CAN_DO under an ACL, OPTION_REQ): a GET_STATUS
@@ -173,7 +169,12 @@ final class ServerConnection: Sendable {
         write(packet)
     }
 
+    /// Writes `packet` on the event loop (at once when called there) and queues `request` for its reply.
     private func send(_ packet: Packet, awaiting request: PendingRequest) {
+        onLoop((packet, request)) { connection, request in connection.sendOnLoop(request.0, awaiting: request.1) }
+    }
+
+    private func sendOnLoop(_ packet: Packet, awaiting request: PendingRequest) {
         switch core.value.machine.send(expecting: request) {
         case .write:
             write(packet)

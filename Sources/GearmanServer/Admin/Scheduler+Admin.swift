@@ -56,13 +56,13 @@ extension Scheduler {
             return .text(Self.ok)
         case .showJobs:
             var jobs = jobsByHandle.values.map { (handle: $0.handle.string, line: "\t\($0.retries)\t0\t\($0.state == .running ? 0 : 1)") }
-            forEachColdJob { jobs.append((handlePrefix + String($0.id), "\t\($0.retries)\t0\t1")) }
+            forEachColdJob { jobs.append((handle(ofJob: $0.id), "\t\($0.retries)\t0\t1")) }
             return .text(listing(jobs.sorted { $0.handle < $1.handle }.map { $0.handle + $0.line }))
         case .showUniqueJobs:
             var jobs = jobsByHandle.values.filter { $0.coalescingKey != nil }.map { (unique: $0.unique.string, handle: $0.handle.string) }
             forEachColdJob { stored in
                 if Self.coalescingKey(unique: stored.unique, payload: stored.payload) != nil {
-                    jobs.append((stored.unique.string, handlePrefix + String(stored.id)))
+                    jobs.append((stored.unique.string, handle(ofJob: stored.id)))
                 }
             }
             return .text(listing(jobs.sorted { $0.handle < $1.handle }.map { "\($0.unique)\t\($0.handle)" }))

@@ -13,7 +13,7 @@ extension Scheduler {
     /// Keeps that a cold job (always a stored background job) was cancelled; call before removing it.
     func keepCancellation(of stored: StoredJob) {
         results?.keep(
-            id: stored.id, handle: ByteBuffer(string: handlePrefix + String(stored.id)), function: stored.function, unique: stored.unique,
+            id: stored.id, handle: ByteBuffer(string: handle(ofJob: stored.id)), function: stored.function, unique: stored.unique,
             .cancelled, data: ByteBuffer())
     }
 

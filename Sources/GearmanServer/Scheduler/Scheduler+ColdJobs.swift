@@ -76,7 +76,7 @@ extension Scheduler {
             } else if coldIDs.remove(id) != nil {
                 function.removeCold(priority)
                 guard let job = jobs[id] else {
-                    logger.error("a queued job is missing from the queue store", metadata: ["handle": "\(handlePrefix)\(id)"])
+                    logger.error("a queued job is missing from the queue store", metadata: ["handle": "\(handle(ofJob: id))"])
                     continue
                 }
                 index(job)

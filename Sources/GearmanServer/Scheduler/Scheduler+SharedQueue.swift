@@ -6,7 +6,7 @@ extension Scheduler {
     func connectSharedQueue() {
         sharedQueue?.onClaimed = { [unowned self] jobs in
             // A job this server holds already (claimed again after its heartbeat lapsed) stays as it is.
-            for stored in jobs where jobsByHandle[ByteBuffer(string: handlePrefix + String(stored.id))] == nil { recover(stored) }
+            for stored in jobs where jobsByHandle[ByteBuffer(string: handle(ofJob: stored.id))] == nil { recover(stored) }
         }
         sharedQueue?.onJobsAvailable = { [unowned self] in
             for function in functions.values where !function.sleepingWorkers.isEmpty { claimIfIdle(function) }

@@ -96,13 +96,7 @@ final class Scheduler: @unchecked Sendable {
 
     func send(_ connection: ServerConnection, _ type: PacketType, _ arguments: ByteBuffer...) {
         guard !connection.isClosed else { return }
-        connection.write { output in
-            output.writePacketHeader(.response, type, bodySize: arguments.reduce(max(arguments.count - 1, 0)) { $0 + $1.readableBytes })
-            for index in arguments.indices {
-                if index > 0 { output.writeInteger(UInt8(0)) }
-                output.writeImmutableBuffer(arguments[index])
-            }
-        }
+        connection.write { $0.writePacket(.response, type, arguments: arguments) }
         scheduleFlush(connection)
     }
 
@@ -179,6 +173,11 @@ final class Scheduler: @unchecked Sendable {
     func makeJobID() -> UInt64 {
         nextHandleNumber += 1
         return nextHandleNumber
+    }
+
+    /// This server's handle of job `id`: `H:<host>:<id>`.
+    func handle(ofJob id: UInt64) -> String {
+        handlePrefix + String(id)
     }
 
     /// The id in `H:<host>:<id>`. The host must be this server's unless the store is shared, where every
