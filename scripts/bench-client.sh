@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Client and worker benchmark (issue 4, point 9), not part of the test run: gear-bench (GearmanClient and GearmanWorker,
-# release build) against a fresh gearmand, side by side with ../shared/bench/gearbench.c (C, raw protocol) on the
-# same load, alternating. Prints the median jobs/s of each and the median ratio ours / C of the back-to-back pairs.
+# release build) against gearmand, side by side with ../shared/bench/gearbench.c (C, raw protocol) on the same load:
+# each pair runs back to back on a fresh gearmand, the side going first alternating. Prints the median jobs/s of each
+# and the median ratio ours / C of the pairs.
 #
 #   scripts/bench-client.sh              # JOBS=20000 REPEAT=3
 #   JOBS=50000 REPEAT=5 scripts/bench-client.sh
@@ -28,10 +29,19 @@ else
   ours=$(swift build -c release "${scratch[@]}" --show-bin-path)/gear-bench
 fi
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-/usr/sbin/gearmand -p "$port" -L 127.0.0.1 --log-file=none -t 1 &
-gearmand_pid=$!
-for _ in $(seq 100); do "$work/gearbench" -q -p "$port" -s ping -t 2 >/dev/null 2>&1 && break; sleep 0.1; done
+# A fresh gearmand for every pair: a long-running gearmand slows down over a few hundred thousand jobs, which
+# would favour whichever side runs first.
+start_gearmand() {
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  /usr/sbin/gearmand -p "$port" -L 127.0.0.1 --log-file=none -t 1 &
+  gearmand_pid=$!
+  for _ in $(seq 100); do "$work/gearbench" -q -p "$port" -s ping -t 2 >/dev/null 2>&1 && break; sleep 0.1; done
+}
+stop_gearmand() {
+  kill "$gearmand_pid" 2>/dev/null || true
+  wait "$gearmand_pid" 2>/dev/null || true
+  gearmand_pid=
+}
 
 # summary FIELD < "C-JSON OUR-JSON" pairs, one pair a line: the median jobs/s of each side and the median of the ratios
 # of the pairs (each pair ran back to back, so a slow phase of the machine weighs on both sides of its ratio).
@@ -48,8 +58,12 @@ print(round(statistics.median(c for c, _ in pairs)), round(statistics.median(o f
 compare() {
   local pairs="" i c ours_line
   for i in $(seq "$repeat"); do
+    start_gearmand
+    # Alternate which side goes first.
+    if (( i % 2 )); then ours_line=$("$ours" --port "$port" --jobs "$jobs" --payload-size 100 $4 | grep '^{'); fi
     c=$("$work/gearbench" -q -p "$port" -n "$jobs" -S 100 -u none -G -t 300 $3 | grep '^{')
-    ours_line=$("$ours" --port "$port" --jobs "$jobs" --payload-size 100 $4 | grep '^{')
+    if (( i % 2 == 0 )); then ours_line=$("$ours" --port "$port" --jobs "$jobs" --payload-size 100 $4 | grep '^{'); fi
+    stop_gearmand
     pairs+="$c"$'\t'"$ours_line"$'\n'
   done
   printf '%-34s %-10s %10s %10s %7s\n' "$1" "$2" $(summary "$2" <<<"$pairs")

@@ -13,8 +13,8 @@ struct GearBench: AsyncParsableCommand {
         commandName: "gear-bench",
         abstract: "Foreground round trips/s and background submits/s of GearmanClient and GearmanWorker.",
         discussion: """
-            Prints one JSON line with gearbench's field names: fg (each task submits and awaits the result, one job after \
-            another: jps) or bg (each task submits in the background, awaiting JOB_CREATED: submit_jps; then the worker \
+            Prints one JSON line with gearbench's field names: fg (each task calls GearmanClient.call, submitting and awaiting \
+            the result, one job after another: jps) or bg (each task submits in the background, awaiting JOB_CREATED: submit_jps; then the worker \
             drains the queue: drain_jps).
             """)
 
@@ -54,15 +54,15 @@ struct GearBench: AsyncParsableCommand {
         if scenario == "fg" {
             let working = Task { await worker.run(concurrency: workerConcurrency, on: workerExecutor) }
             let seconds = try await measure {
-                try await submitAll(client, function: function, payload: payload, on: executor) { job in
-                    guard try await job.result == payload else { throw GearmanError.protocolError("wrong echo") }
+                try await submitAll(on: executor) {
+                    guard try await client.call(function, payload: payload) == payload else { throw GearmanError.protocolError("wrong echo") }
                 }
             }
             await working.value
             report(["jps": Double(jobs) / seconds, "elapsed_s": seconds])
         } else {
             let submitSeconds = try await measure {
-                try await submitAll(client, function: function, payload: payload, background: true, on: executor) { _ in }
+                try await submitAll(on: executor) { _ = try await client.submit(function, payload: payload, background: true) }
             }
             let drainSeconds = await measure { await worker.run(concurrency: workerConcurrency, on: workerExecutor) }
             report(["submit_jps": Double(jobs) / submitSeconds, "drain_jps": Double(jobs) / drainSeconds, "submit_s": submitSeconds])
@@ -72,17 +72,14 @@ struct GearBench: AsyncParsableCommand {
         try await workerLoop.shutdownGracefully()
     }
 
-    /// Submits `jobs` jobs from `tasks` tasks, each submitting its share one after another.
-    private func submitAll(
-        _ client: GearmanClient, function: String, payload: ByteBuffer, background: Bool = false, on executor: EventLoopExecutor?,
-        then check: @escaping @Sendable (GearmanJob) async throws -> Void
-    ) async throws {
+    /// Runs `submit` `jobs` times from `tasks` tasks, each running its share one after another.
+    private func submitAll(on executor: EventLoopExecutor?, _ submit: @escaping @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<tasks {
                 let share = jobs / tasks + (task < jobs % tasks ? 1 : 0)
                 group.addTask(executorPreference: executor) {
                     for _ in 0..<share {
-                        try await check(try await client.submit(function, payload: payload, background: background))
+                        try await submit()
                     }
                 }
             }

@@ -52,6 +52,20 @@ struct ClientWorkerTests {
         }
     }
 
+    @Test(arguments: ServerKind.allCases) func callReturnsTheResultOrThrowsWhatWentWrong(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
+            worker.register("reverse") { job in String(try job.payload(as: String.self).reversed()) }
+            worker.register("refuse") { _ in throw WorkFailure() }
+            let running = Task { await worker.run() }
+            #expect(try await String(payload: client.call("reverse", payload: "hello")) == "olleh")
+            await #expect(throws: GearmanError.jobFailed) { try await client.call("refuse") }
+            let queued = try await client.call(JobRequest("nobody_works_this", payload: "x", background: true))
+            #expect(queued.readableBytes == 0)
+            worker.stop()
+            await running.value
+        }
+    }
+
     @Test(arguments: ServerKind.allCases) func thrownErrorsBecomeExceptionsOrFailures(_ kind: ServerKind) async throws {
         struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
         try await withServer(kind) { _, client, worker in

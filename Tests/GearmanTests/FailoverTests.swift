@@ -10,13 +10,14 @@ struct FailoverTests {
         let closed = try ClosedPort()
         let client = GearmanClient(servers: [ServerAddress(host: "127.0.0.1", port: closed.port)])
         await #expect(throws: GearmanError.noConnectedServer) { try await client.submit("f") }
+        await #expect(throws: GearmanError.noConnectedServer) { try await client.call("f") }
         await #expect(throws: GearmanError.timeout) { try await client.waitForServer(timeout: .milliseconds(100)) }
         await client.shutdown()
         withExtendedLifetime(closed) {}
     }
 
     @Test func aServerAnsweringGarbageIsDroppedAndTheSubmitGoesToTheNextServer() async throws {
-        let garbage = try await GarbageServer()
+        let garbage = try await MisbehavingServer(.answersGarbage)
         let good = try await TestServer(.geard)
         // Without `exceptions`, the client sends nothing on connecting, so the garbage server stays connected until
         // round robin gives it one of the two submits; its answer closes that connection.
@@ -29,6 +30,16 @@ struct FailoverTests {
         #expect(queued == 2)
         await client.shutdown()
         try await garbage.close()
+    }
+
+    @Test func aTimeoutBeforeJobCreatedFailsTheSubmit() async throws {
+        let silent = try await MisbehavingServer(.neverAnswers)
+        let client = GearmanClient(servers: [silent.address], configuration: .init(exceptions: false))
+        try await client.waitForServer(timeout: .seconds(5))
+        await #expect(throws: GearmanError.timeout) { try await client.submit("f", timeout: .milliseconds(100)) }
+        await #expect(throws: GearmanError.timeout) { try await client.call("f", timeout: .milliseconds(100)) }
+        await client.shutdown()
+        try await silent.close()
     }
 
     @Test(arguments: ServerKind.allCases) func roundRobinSkipsADeadServerAndReconnectsAfterRestart(_ kind: ServerKind) async throws {

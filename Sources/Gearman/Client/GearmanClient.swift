@@ -58,21 +58,23 @@ public final class GearmanClient: GearmanServerSet {
 
     /// Submits a job and returns once a server accepted it.
     ///
-    /// If the chosen server dies before JOB_CREATED, the job goes to the next connected server.
+    /// If the chosen server dies before JOB_CREATED, the job goes to the next connected server. Throws
+    /// ``GearmanError/noConnectedServer``, the server's ERROR, or ``GearmanError/timeout`` if the request's timeout
+    /// passes before any server accepted the job.
     public func submit(_ request: JobRequest) async throws -> GearmanJob {
-        let job = GearmanJob(request: request, coder: configuration.coder)
-        if let timeout = request.timeout {
-            job.setTimer(configuration.eventLoopGroup.any().scheduleTask(in: TimeAmount(timeout)) {
-                job.finish(.failure(.timeout))
-            })
-        }
-        do {
-            try await place(job)
-        } catch let error as GearmanError {
-            job.finish(.failure(error))
-            throw error
-        }
+        let job = start(request)
+        try await job.waitUntilAccepted()
         return job
+    }
+
+    /// Submits a job and returns its result, as PHP's `doNormal`: `submit(_:)` and ``GearmanJob/result`` in one call,
+    /// which wakes the calling task once instead of twice. A background request returns an empty result once accepted.
+    ///
+    /// ```swift
+    /// let reversed = try await String(payload: client.call("reverse", payload: "hello"))
+    /// ```
+    public func call(_ request: JobRequest) async throws -> ByteBuffer {
+        try await start(request).result
     }
 
     /// Submits `payload` to `function`. See ``JobRequest`` for the options.
@@ -88,6 +90,18 @@ public final class GearmanClient: GearmanServerSet {
         try await submit(JobRequest(
             function, payload: payload, priority: priority, background: background, unique: unique,
             timeout: timeout, maxRetries: maxRetries))
+    }
+
+    /// Submits a foreground job of `payload` to `function` and returns its result. See ``call(_:)``.
+    public func call(
+        _ function: String,
+        payload: some PayloadConvertible = ByteBuffer(),
+        priority: JobPriority = .normal,
+        unique: String = "",
+        timeout: Duration? = nil,
+        maxRetries: Int = 0
+    ) async throws -> ByteBuffer {
+        try await call(JobRequest(function, payload: payload, priority: priority, unique: unique, timeout: timeout, maxRetries: maxRetries))
     }
 
     /// Submits `value` encoded with the configured ``PayloadCoder``.
@@ -131,17 +145,34 @@ public final class GearmanClient: GearmanServerSet {
 
     // MARK: Internals
 
-    private func place(_ job: GearmanJob) async throws {
-        let reply = try await onAnyServer { connection in
-            try await connection.request(job.request.packet) { reply in
-                guard reply.type == .jobCreated else { return }
-                self.track(job, handle: reply.string(0), on: connection)
-            }
+    /// Starts the job's timeout and sends it to a server.
+    private func start(_ request: JobRequest) -> GearmanJob {
+        let job = GearmanJob(request: request, coder: configuration.coder)
+        if let timeout = request.timeout {
+            job.setTimer(configuration.eventLoopGroup.any().scheduleTask(in: TimeAmount(timeout)) {
+                job.finish(.failure(.timeout))
+            })
         }
-        switch reply.type {
-        case .jobCreated: return
-        case .error: throw GearmanError.serverError(code: reply.string(0), message: reply.string(1))
-        default: throw Self.unexpected(reply)
+        place(job)
+        return job
+    }
+
+    /// Sends the job to the next connected server not in `lost`. JOB_CREATED tracks it; if that server's connection
+    /// drops first, the job goes to the next one; ERROR, or no server left, fails it.
+    private func place(_ job: GearmanJob, avoiding lost: Set<ObjectIdentifier> = []) {
+        guard let connection = connectionPool.next(excluding: lost) else {
+            job.finish(.failure(.noConnectedServer))
+            return
+        }
+        connection.sendRequest(job.request.packet) { reply in
+            switch reply {
+            case .success(let reply) where reply.type == .jobCreated:
+                self.track(job, handle: reply.string(0), on: connection)
+            case .success(let reply):
+                job.finish(.failure(Self.unexpected(reply)))
+            case .failure:
+                self.place(job, avoiding: lost.union([ObjectIdentifier(connection)]))
+            }
         }
     }
 
@@ -159,16 +190,12 @@ public final class GearmanClient: GearmanServerSet {
         return status
     }
 
+    /// Sends `packet` to the connected servers in round-robin order until one answers without losing its connection.
     private func requestOnAnyServer(_ packet: Packet) async throws -> Packet {
-        try await onAnyServer { try await $0.request(packet) }
-    }
-
-    /// Runs `attempt` on the connected servers in round-robin order until one answers without losing its connection.
-    private func onAnyServer<Result>(_ attempt: (ServerConnection) async throws -> Result) async throws -> Result {
         var lost = Set<ObjectIdentifier>()
         while let connection = connectionPool.next(excluding: lost) {
             do {
-                return try await attempt(connection)
+                return try await connection.request(packet)
             } catch let error as GearmanError where error.code == .connectionLost {
                 lost.insert(ObjectIdentifier(connection))
             }
@@ -182,13 +209,7 @@ public final class GearmanClient: GearmanServerSet {
             job.finish(.failure(error))
             return
         }
-        Task {
-            do {
-                try await place(job)
-            } catch let error as GearmanError {
-                job.finish(.failure(error))
-            }
-        }
+        place(job)
     }
 
     static func unexpected(_ packet: Packet) -> GearmanError {

@@ -23,6 +23,17 @@ public final class GearmanJob: Sendable {
         var subscribers: [Int: AsyncStream<JobEvent>.Continuation] = [:]
         var nextSubscriber = 0
         var timer: Scheduled<Void>?
+        /// Set by the first JOB_CREATED, or by a failure before it.
+        var acceptance: Result<Void, GearmanError>?
+        var acceptanceWaiter: UnsafeContinuation<Void, any Error>?
+
+        /// Records the first acceptance or rejection; returns the submit's waiter to resume, if it waits already.
+        mutating func settleAcceptance(_ result: Result<Void, GearmanError>) -> UnsafeContinuation<Void, any Error>? {
+            guard acceptance == nil else { return nil }
+            acceptance = result
+            defer { acceptanceWaiter = nil }
+            return acceptanceWaiter
+        }
     }
 
     /// What was submitted.
@@ -89,12 +100,25 @@ public final class GearmanJob: Sendable {
         state.withLockedValue { $0.timer = timer }
     }
 
+    /// Returns once a server accepted the job; throws why no server did. For one caller: the submit.
+    func waitUntilAccepted() async throws {
+        try await withUnsafeThrowingContinuation { continuation in
+            let acceptance: Result<Void, GearmanError>? = state.withLockedValue { state in
+                if state.acceptance == nil { state.acceptanceWaiter = continuation }
+                return state.acceptance
+            }
+            if let acceptance { continuation.resume(with: acceptance) }
+        }
+    }
+
     /// JOB_CREATED: record where the job lives. Background jobs finish here.
     func accepted(handle: String, on connection: ServerConnection) {
-        state.withLockedValue { state in
+        let waiter = state.withLockedValue { state in
             state.handle = handle
             state.connection = connection
+            return state.settleAcceptance(.success(()))
         }
+        waiter?.resume()
         emit(.created(handle: handle))
         if request.background { finish(.success(ByteBuffer())) }
     }
@@ -139,8 +163,12 @@ public final class GearmanJob: Sendable {
         return true
     }
 
+    /// Settles the outcome. A job that fails before a server accepted it (no server, ERROR, timeout) fails its submit.
     func finish(_ result: Result<ByteBuffer, GearmanError>) {
         guard outcome.fulfill(result.mapError { $0 }) else { return }
+        if case .failure(let error) = result {
+            state.withLockedValue { $0.settleAcceptance(.failure(error)) }?.resume(throwing: error)
+        }
         switch result {
         case .success(let value): emit(.completed(value))
         case .failure(let error): emit(.failed(error))

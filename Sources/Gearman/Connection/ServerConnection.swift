@@ -8,39 +8,29 @@ import Synchronization
 ///
 /// All state lives on `eventLoop`; public entry points hop there.
 final class ServerConnection: Sendable {
-    typealias ReplyHandler = @Sendable (Packet) -> Void
+    /// Takes a request's reply, or the error if the connection closes first; runs on the event loop.
+    typealias ReplyHandler = @Sendable (Result<Packet, any Error>) -> Void
 
-    struct PendingRequest: Sendable {
-        enum Waiter: Sendable {
-            case promise(EventLoopPromise<Packet>)
-            case continuation(UnsafeContinuation<Packet, any Error>)
-            /// Nobody waits: `onReply` takes the reply, and a failure is the connection's loss, reported elsewhere.
-            case none
-        }
-
-        let waiter: Waiter
-        /// Runs on the event loop as the reply arrives, before any later packet is processed.
-        let onReply: ReplyHandler?
-
-        init(_ waiter: Waiter, onReply: ReplyHandler?) {
-            self.waiter = waiter
-            self.onReply = onReply
-        }
+    /// Who waits for a request's reply.
+    enum PendingRequest: Sendable {
+        case promise(EventLoopPromise<Packet>)
+        case continuation(UnsafeContinuation<Packet, any Error>)
+        /// Runs as the reply arrives, before any later packet is processed.
+        case handler(ReplyHandler)
 
         func succeed(_ reply: Packet) {
-            onReply?(reply)
-            switch waiter {
+            switch self {
             case .promise(let promise): promise.succeed(reply)
             case .continuation(let continuation): continuation.resume(returning: reply)
-            case .none: break
+            case .handler(let handler): handler(.success(reply))
             }
         }
 
         func fail(_ error: any Error) {
-            switch waiter {
+            switch self {
             case .promise(let promise): promise.fail(error)
             case .continuation(let continuation): continuation.resume(throwing: error)
-            case .none: break
+            case .handler(let handler): handler(.failure(error))
             }
         }
     }
@@ -103,16 +93,16 @@ final class ServerConnection: Sendable {
 
     /// Sends a packet whose reply the caller awaits. Throws ``GearmanError/connectionLost`` when not connected
     /// or when the channel closes before the reply.
-    func request(_ packet: Packet, onReply: ReplyHandler? = nil) async throws -> Packet {
+    func request(_ packet: Packet) async throws -> Packet {
         try await withUnsafeThrowingContinuation { continuation in
-            send(packet, awaiting: PendingRequest(.continuation(continuation), onReply: onReply))
+            send(packet, awaiting: .continuation(continuation))
         }
     }
 
-    /// Sends a packet and hands its reply to `onReply` on the event loop; if the connection closes first, nothing is
-    /// called. Called on the event loop, the packet is written before this returns.
-    func sendRequest(_ packet: Packet, onReply: @escaping ReplyHandler) {
-        send(packet, awaiting: PendingRequest(.none, onReply: onReply))
+    /// Sends a packet and hands its reply to `handler` on the event loop, or ``GearmanError/connectionLost`` when not
+    /// connected or when the channel closes first. Called on the event loop, the packet is written before this returns.
+    func sendRequest(_ packet: Packet, then handler: @escaping ReplyHandler) {
+        send(packet, awaiting: .handler(handler))
     }
 
     /// Sends a packet that a server answers only when it refuses it (CAN_DO under an ACL, OPTION_REQ): a GET_STATUS
@@ -122,7 +112,7 @@ final class ServerConnection: Sendable {
     func sendChecked(_ packet: Packet) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Packet.self)
         onLoop {
-            switch self.core.value.machine.sendChecked(PendingRequest(.promise(promise), onReply: nil)) {
+            switch self.core.value.machine.sendChecked(.promise(promise)) {
             case .writeChecked:
                 self.write(packet)
                 self.write(Packet(.request, .getStatus, [ByteBuffer()]))

@@ -15,21 +15,22 @@ final class OneShot<Value: Sendable>: Sendable {
     /// Sets the result and wakes every waiter. Returns `false` if it was already set.
     @discardableResult
     func fulfill(_ result: Result<Value, any Error>) -> Bool {
-        let waiters: [UnsafeContinuation<Value, any Error>]? = state.withLockedValue { state in
+        let waiters: [Int: UnsafeContinuation<Value, any Error>]? = state.withLockedValue { state in
             guard state.result == nil else { return nil }
             state.result = result
             defer { state.waiters = [:] }
-            return Array(state.waiters.values)
+            return state.waiters
         }
-        waiters?.forEach { $0.resume(with: result) }
+        waiters?.values.forEach { $0.resume(with: result) }
         return waiters != nil
     }
 
     func value() async throws -> Value {
-        let id = state.withLockedValue { state in
+        let (result, id) = state.withLockedValue { state in
             defer { state.nextWaiter += 1 }
-            return state.nextWaiter
+            return (state.result, state.nextWaiter)
         }
+        if let result { return try result.get() }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 let ready: Result<Value, any Error>? = state.withLockedValue { state in

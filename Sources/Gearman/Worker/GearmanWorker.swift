@@ -219,7 +219,10 @@ public final class GearmanWorker: GearmanServerSet {
             switch action {
             case .grab(let id):
                 guard let connection = state.withLockedValue({ $0.connections[id] }) else { continue }
-                connection.sendRequest(Packet(.request, .grabJobUniq)) { reply in self.grabbed(reply, on: connection) }
+                connection.sendRequest(Packet(.request, .grabJobUniq)) { reply in
+                    // A lost connection reaches connectionLost(_:).
+                    if case .success(let reply) = reply { self.grabbed(reply, on: connection) }
+                }
             case .preSleep(let id):
                 state.withLockedValue { $0.connections[id] }?.sendAndForget(Packet(.request, .preSleep))
             case .deliver(let job, let waiter):

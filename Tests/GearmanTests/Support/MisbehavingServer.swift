@@ -2,15 +2,24 @@ import Gearman
 import NIOCore
 import NIOPosix
 
-/// A loopback server that answers whatever it reads with bytes that are no Gearman packet.
-final class GarbageServer {
+/// A loopback server that accepts connections and does not speak Gearman.
+final class MisbehavingServer {
+    enum Behaviour {
+        /// Answers whatever it reads with bytes that are no Gearman packet.
+        case answersGarbage
+        /// Reads and never answers.
+        case neverAnswers
+    }
+
     let address: ServerAddress
     private let channel: any Channel
 
-    init() async throws {
+    init(_ behaviour: Behaviour) async throws {
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(GarbageAnswerer()) }
+                channel.eventLoop.makeCompletedFuture {
+                    if behaviour == .answersGarbage { try channel.pipeline.syncOperations.addHandler(GarbageAnswerer()) }
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
         address = ServerAddress(host: "127.0.0.1", port: channel.localAddress!.port!)
