@@ -38,6 +38,9 @@ struct FailoverTests {
         try await client.waitForServer(timeout: .seconds(5))
         await #expect(throws: GearmanError.timeout) { try await client.submit("f", timeout: .milliseconds(100)) }
         await #expect(throws: GearmanError.timeout) { try await client.call("f", timeout: .milliseconds(100)) }
+        let batch = await client.submitAll([JobRequest("f")], timeout: .milliseconds(100))
+        #expect(throws: GearmanError.self) { try batch[0].get() }
+        if case .failure(let error) = batch[0] { #expect(error.code == .timeout) }
         await client.shutdown()
         try await silent.close()
     }

@@ -60,7 +60,7 @@ public final class GearmanClient: GearmanServerSet {
     ///
     /// If the chosen server dies before JOB_CREATED, the job goes to the next connected server. Throws
     /// ``GearmanError/noConnectedServer``, the server's ERROR, or ``GearmanError/timeout`` if the request's timeout
-    /// passes before any server accepted the job.
+    /// passes before any server accepted the job; `CancellationError` if the task is cancelled before then.
     public func submit(_ request: JobRequest) async throws -> GearmanJob {
         let job = start(request)
         try await job.waitUntilAccepted()

@@ -100,14 +100,24 @@ public final class GearmanJob: Sendable {
         state.withLockedValue { $0.timer = timer }
     }
 
-    /// Returns once a server accepted the job; throws why no server did. For one caller: the submit.
+    /// Returns once a server accepted the job; throws why no server did, or `CancellationError` when the calling task
+    /// is cancelled first (the job may still be accepted and run). For one caller: the submit.
     func waitUntilAccepted() async throws {
-        try await withUnsafeThrowingContinuation { continuation in
-            let acceptance: Result<Void, GearmanError>? = state.withLockedValue { state in
-                if state.acceptance == nil { state.acceptanceWaiter = continuation }
-                return state.acceptance
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                let ready: Result<Void, any Error>? = state.withLockedValue { state in
+                    if let acceptance = state.acceptance { return acceptance.mapError { $0 } }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.acceptanceWaiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
             }
-            if let acceptance { continuation.resume(with: acceptance) }
+        } onCancel: {
+            state.withLockedValue { state in
+                defer { state.acceptanceWaiter = nil }
+                return state.acceptanceWaiter
+            }?.resume(throwing: CancellationError())
         }
     }
 
