@@ -141,6 +141,8 @@ struct ClientWorkerTests {
             for (priority, name) in [(JobPriority.low, "low"), (.normal, "normal"), (.high, "high")] {
                 jobs.append(try await client.submit("queued", payload: name, priority: priority, background: true, unique: "u-\(name)"))
             }
+            // A background job is done once accepted, and the submit returns it done.
+            #expect(jobs.allSatisfy { $0.isFinished && $0.handle != nil })
             #expect(try await jobs[0].result == ByteBuffer())
             let status = try await client.status(of: jobs[0])
             #expect(status.isKnown && !status.isRunning)

@@ -128,9 +128,10 @@ public final class GearmanJob: Sendable {
             state.connection = connection
             return state.settleAcceptance(.success(()))
         }
-        waiter?.resume()
         emit(.created(handle: handle))
         if request.background { finish(.success(ByteBuffer())) }
+        // Last, so that the submit returns a job that already shows its handle, its events and (background) its end.
+        waiter?.resume()
     }
 
     /// Applies a WORK_* packet. Returns the failure if the job failed (the client decides on a retry).
