@@ -157,21 +157,35 @@ public final class GearmanClient: GearmanServerSet {
         return job
     }
 
-    /// Sends the job to the next connected server not in `lost`. JOB_CREATED tracks it; if that server's connection
-    /// drops first, the job goes to the next one; ERROR, or no server left, fails it.
-    private func place(_ job: GearmanJob, avoiding lost: Set<ObjectIdentifier> = []) {
+    /// Sends the job to a server. JOB_CREATED tracks it; ERROR, or no server left, fails it.
+    private func place(_ job: GearmanJob) {
+        sendToAnyServer(job.request.packet) { answer in
+            switch answer {
+            case .success((let reply, let connection)) where reply.type == .jobCreated:
+                self.track(job, handle: reply.string(0), on: connection)
+            case .success((let reply, _)):
+                job.finish(.failure(Self.unexpected(reply)))
+            case .failure(let error):
+                job.finish(.failure(error))
+            }
+        }
+    }
+
+    /// Sends `packet` to the next connected server not in `lost`, in round-robin order; a connection lost before the
+    /// reply sends it to the next one. `handler` gets the reply and its server, on that server's event loop, or
+    /// ``GearmanError/noConnectedServer``.
+    private func sendToAnyServer(
+        _ packet: Packet, avoiding lost: Set<ObjectIdentifier> = [],
+        then handler: @escaping @Sendable (Result<(Packet, ServerConnection), GearmanError>) -> Void
+    ) {
         guard let connection = connectionPool.next(excluding: lost) else {
-            job.finish(.failure(.noConnectedServer))
+            handler(.failure(.noConnectedServer))
             return
         }
-        connection.sendRequest(job.request.packet) { reply in
+        connection.sendRequest(packet) { reply in
             switch reply {
-            case .success(let reply) where reply.type == .jobCreated:
-                self.track(job, handle: reply.string(0), on: connection)
-            case .success(let reply):
-                job.finish(.failure(Self.unexpected(reply)))
-            case .failure:
-                self.place(job, avoiding: lost.union([ObjectIdentifier(connection)]))
+            case .success(let reply): handler(.success((reply, connection)))
+            case .failure: self.sendToAnyServer(packet, avoiding: lost.union([ObjectIdentifier(connection)]), then: handler)
             }
         }
     }
@@ -190,17 +204,10 @@ public final class GearmanClient: GearmanServerSet {
         return status
     }
 
-    /// Sends `packet` to the connected servers in round-robin order until one answers without losing its connection.
     private func requestOnAnyServer(_ packet: Packet) async throws -> Packet {
-        var lost = Set<ObjectIdentifier>()
-        while let connection = connectionPool.next(excluding: lost) {
-            do {
-                return try await connection.request(packet)
-            } catch let error as GearmanError where error.code == .connectionLost {
-                lost.insert(ObjectIdentifier(connection))
-            }
+        try await withUnsafeThrowingContinuation { continuation in
+            sendToAnyServer(packet) { answer in continuation.resume(with: answer.map { reply, _ in reply }) }
         }
-        throw GearmanError.noConnectedServer
     }
 
     /// A job failed: retry it if it may, else finish it.

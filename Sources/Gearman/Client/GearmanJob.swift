@@ -23,17 +23,6 @@ public final class GearmanJob: Sendable {
         var subscribers: [Int: AsyncStream<JobEvent>.Continuation] = [:]
         var nextSubscriber = 0
         var timer: Scheduled<Void>?
-        /// Set by the first JOB_CREATED, or by a failure before it.
-        var acceptance: Result<Void, GearmanError>?
-        var acceptanceWaiter: UnsafeContinuation<Void, any Error>?
-
-        /// Records the first acceptance or rejection; returns the submit's waiter to resume, if it waits already.
-        mutating func settleAcceptance(_ result: Result<Void, GearmanError>) -> UnsafeContinuation<Void, any Error>? {
-            guard acceptance == nil else { return nil }
-            acceptance = result
-            defer { acceptanceWaiter = nil }
-            return acceptanceWaiter
-        }
     }
 
     /// What was submitted.
@@ -41,6 +30,8 @@ public final class GearmanJob: Sendable {
     private let coder: any PayloadCoder
     private let state = NIOLockedValueBox(State())
     private let outcome = OneShot<ByteBuffer>()
+    /// Set by the first JOB_CREATED, or by a failure before it.
+    private let acceptance = OneShot<Void>()
 
     init(request: JobRequest, coder: any PayloadCoder) {
         self.request = request
@@ -101,37 +92,21 @@ public final class GearmanJob: Sendable {
     }
 
     /// Returns once a server accepted the job; throws why no server did, or `CancellationError` when the calling task
-    /// is cancelled first (the job may still be accepted and run). For one caller: the submit.
+    /// is cancelled first (the job may still be accepted and run).
     func waitUntilAccepted() async throws {
-        try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { continuation in
-                let ready: Result<Void, any Error>? = state.withLockedValue { state in
-                    if let acceptance = state.acceptance { return acceptance.mapError { $0 } }
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    state.acceptanceWaiter = continuation
-                    return nil
-                }
-                if let ready { continuation.resume(with: ready) }
-            }
-        } onCancel: {
-            state.withLockedValue { state in
-                defer { state.acceptanceWaiter = nil }
-                return state.acceptanceWaiter
-            }?.resume(throwing: CancellationError())
-        }
+        try await acceptance.value()
     }
 
     /// JOB_CREATED: record where the job lives. Background jobs finish here.
     func accepted(handle: String, on connection: ServerConnection) {
-        let waiter = state.withLockedValue { state in
+        state.withLockedValue { state in
             state.handle = handle
             state.connection = connection
-            return state.settleAcceptance(.success(()))
         }
         emit(.created(handle: handle))
         if request.background { finish(.success(ByteBuffer())) }
         // Last, so that the submit returns a job that already shows its handle, its events and (background) its end.
-        waiter?.resume()
+        acceptance.fulfill(.success(()))
     }
 
     /// Applies a WORK_* packet. Returns the failure if the job failed (the client decides on a retry).
@@ -177,9 +152,7 @@ public final class GearmanJob: Sendable {
     /// Settles the outcome. A job that fails before a server accepted it (no server, ERROR, timeout) fails its submit.
     func finish(_ result: Result<ByteBuffer, GearmanError>) {
         guard outcome.fulfill(result.mapError { $0 }) else { return }
-        if case .failure(let error) = result {
-            state.withLockedValue { $0.settleAcceptance(.failure(error)) }?.resume(throwing: error)
-        }
+        if case .failure(let error) = result { acceptance.fulfill(.failure(error)) }
         switch result {
         case .success(let value): emit(.completed(value))
         case .failure(let error): emit(.failed(error))
