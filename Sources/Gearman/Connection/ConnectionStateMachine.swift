@@ -64,6 +64,9 @@ struct ConnectionStateMachine<Request> {
         self.backoff = backoff
     }
 
+    /// Requests written whose replies are still to come.
+    var repliesAwaited: Int { awaitingReply.count }
+
     var isActive: Bool {
         if case .active = state { return true }
         return false
