@@ -23,15 +23,15 @@ public final class GearmanJob: Sendable {
         var subscribers: [Int: AsyncStream<JobEvent>.Continuation] = [:]
         var nextSubscriber = 0
         var timer: Scheduled<Void>?
+        var outcome = Settlement<ByteBuffer>()
+        /// Set by the first JOB_CREATED, or by a failure before it.
+        var acceptance = Settlement<Void>()
     }
 
     /// What was submitted.
     public let request: JobRequest
     private let coder: any PayloadCoder
     private let state = NIOLockedValueBox(State())
-    private let outcome = OneShot<ByteBuffer>()
-    /// Set by the first JOB_CREATED, or by a failure before it.
-    private let acceptance = OneShot<Void>()
 
     init(request: JobRequest, coder: any PayloadCoder) {
         self.request = request
@@ -47,7 +47,7 @@ public final class GearmanJob: Sendable {
     /// The last WORK_STATUS, if any.
     public var progress: JobProgress? { state.withLockedValue { $0.progress } }
     /// Whether the job completed or failed for good.
-    public var isFinished: Bool { outcome.result != nil }
+    public var isFinished: Bool { state.withLockedValue { $0.outcome.result != nil } }
 
     /// Every event of the job from the start, then live ones until the job finishes. Each access is a new stream.
     public var events: AsyncStream<JobEvent> {
@@ -70,7 +70,7 @@ public final class GearmanJob: Sendable {
 
     /// The job's result. Throws ``GearmanError`` for failure, exception (with its payload), timeout or lost connection.
     public var result: ByteBuffer {
-        get async throws { try await outcome.value() }
+        get async throws { try await state.value(of: \.outcome) }
     }
 
     /// The result converted to `type`.
@@ -94,7 +94,7 @@ public final class GearmanJob: Sendable {
     /// Returns once a server accepted the job; throws why no server did, or `CancellationError` when the calling task
     /// is cancelled first (the job may still be accepted and run).
     func waitUntilAccepted() async throws {
-        try await acceptance.value()
+        try await state.value(of: \.acceptance)
     }
 
     /// JOB_CREATED: record where the job lives. Background jobs finish here.
@@ -106,7 +106,7 @@ public final class GearmanJob: Sendable {
         emit(.created(handle: handle))
         if request.background { finish(.success(ByteBuffer())) }
         // Last, so that the submit returns a job that already shows its handle, its events and (background) its end.
-        acceptance.fulfill(.success(()))
+        state.withLockedValue { $0.acceptance.settle(.success(())) }?.resume(with: .success(()))
     }
 
     /// Applies a WORK_* packet. Returns the failure if the job failed (the client decides on a retry).
@@ -151,13 +151,21 @@ public final class GearmanJob: Sendable {
 
     /// Settles the outcome. A job that fails before a server accepted it (no server, ERROR, timeout) fails its submit.
     func finish(_ result: Result<ByteBuffer, GearmanError>) {
-        guard outcome.fulfill(result.mapError { $0 }) else { return }
-        if case .failure(let error) = result { acceptance.fulfill(.failure(error)) }
+        let outcome = result.mapError { $0 as any Error }
+        // A failure also settles an acceptance still open; a success never does.
+        let refusal: Result<Void, any Error>? = if case .failure(let error) = result { .failure(error) } else { nil }
+        let settled = state.withLockedValue { state -> (Settlement<ByteBuffer>.Waiters, Settlement<Void>.Waiters?, Scheduled<Void>?)? in
+            guard let waiters = state.outcome.settle(outcome) else { return nil }
+            return (waiters, refusal.flatMap { state.acceptance.settle($0) }, state.timer)
+        }
+        guard let (waiters, acceptanceWaiters, timer) = settled else { return }
+        waiters.resume(with: outcome)
+        if let refusal { acceptanceWaiters?.resume(with: refusal) }
         switch result {
         case .success(let value): emit(.completed(value))
         case .failure(let error): emit(.failed(error))
         }
-        state.withLockedValue { $0.timer }?.cancel()
+        timer?.cancel()
     }
 
     private func emit(_ event: JobEvent) {
