@@ -51,7 +51,7 @@ struct Settlement<Value: Sendable>: Sendable {
         case .one(let other, let otherWaiter):
             waiters = .many([other: otherWaiter, id: waiter])
         case .many(var all):
-            waiters = .none
+            waiters = .none  // `all` is then the only reference: the insert does not copy the dictionary
             all[id] = waiter
             waiters = .many(all)
         }
@@ -65,9 +65,10 @@ struct Settlement<Value: Sendable>: Sendable {
             waiters = .none
             return waiter
         case .many(var all):
-            waiters = .none
-            defer { waiters = .many(all) }
-            return all.removeValue(forKey: id)
+            waiters = .none  // as in `add`
+            let waiter = all.removeValue(forKey: id)
+            waiters = .many(all)
+            return waiter
         case .none, .one:
             return nil
         }
