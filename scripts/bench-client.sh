@@ -86,10 +86,15 @@ compare() {
 printf '%-42s %-10s %10s %10s %7s\n' "load (jobs x 100 B, gearmand -t 1)" metric gearbench gear-bench ratio
 # gear-bench runs its client tasks on the client's event loop (EventLoopExecutor), as a throughput-minded caller
 # would; the "(global executor)" rows show the default, one thread hop each way per request.
+# The "(bare SwiftNIO ...)" rows run the load with a minimal client and worker on SwiftNIO alone (gear-bench --bare-nio):
+# the floor that SwiftNIO and Swift concurrency set on this machine, so that a row's gap to gearbench splits into what
+# NIO costs and what the library costs.
 compare "fg, 1 connection, 1 worker" jps "$fg_jobs" "-s fg -c 1 -w 1" "--scenario fg --tasks 1 --worker-concurrency 1 --on-event-loop"
+compare "  (bare SwiftNIO client and worker)" jps "$fg_jobs" "-s fg -c 1 -w 1" "--scenario fg --bare-nio"
 compare "  (global executor)" jps "$fg_jobs" "-s fg -c 1 -w 1" "--scenario fg --tasks 1 --worker-concurrency 1"
 compare "fg, 16 concurrent, 4 in worker" jps "$fg_jobs" "-s fg -c 16 -w 4" "--scenario fg --tasks 16 --worker-concurrency 4 --on-event-loop"
 compare "bg, 1 connection, window 1" submit_jps "$bg_jobs" "-s bg -c 1 -W 1 -w 1" "--scenario bg --tasks 1 --worker-concurrency 1 --on-event-loop"
+compare "  (bare SwiftNIO client)" submit_jps "$bg_jobs" "-s bg -c 1 -W 1 -w 1" "--scenario bg --bare-nio"
 compare "  (global executor)" submit_jps "$bg_jobs" "-s bg -c 1 -W 1 -w 1" "--scenario bg --tasks 1 --worker-concurrency 1"
 # Our 16 tasks share one connection. gearbench has two loads like it: 16 connections that each wait for their
 # JOB_CREATED (16 concurrent submitters, as in the fg row), and one connection keeping a window of 16 submits in flight
@@ -97,3 +102,4 @@ compare "  (global executor)" submit_jps "$bg_jobs" "-s bg -c 1 -W 1 -w 1" "--sc
 compare "bg, 16 concurrent (16 connections)" submit_jps "$bg_jobs" "-s bg -c 16 -W 1 -w 4" "--scenario bg --tasks 16 --worker-concurrency 4 --on-event-loop"
 compare "bg, 16 in flight (window 16)" submit_jps "$bg_jobs" "-s bg -c 1 -W 16 -w 4" "--scenario bg --tasks 16 --worker-concurrency 4 --on-event-loop"
 compare "bg drain, 1 worker" drain_jps "$bg_jobs" "-s bg -c 1 -W 16 -w 1" "--scenario bg --tasks 16 --worker-concurrency 1 --on-event-loop"
+compare "  (bare SwiftNIO worker)" drain_jps "$bg_jobs" "-s bg -c 1 -W 16 -w 1" "--scenario bg --bare-nio"

@@ -27,16 +27,23 @@ struct GearBench: AsyncParsableCommand {
     @Option(help: "Jobs the GearmanWorker runs at once.") var workerConcurrency = 1
     @Flag(help: "Run the client tasks and the worker on their event loops (EventLoopExecutor) instead of the global executor.")
     var onEventLoop = false
+    @Flag(help: """
+        Run the load with a minimal client and worker on SwiftNIO alone instead of GearmanClient and GearmanWorker: what \
+        SwiftNIO and Swift concurrency reach on this machine (one task, on its event loop).
+        """)
+    var bareNio = false
 
     func validate() throws {
         guard ["fg", "bg"].contains(scenario) else { throw ValidationError("--scenario is fg or bg") }
         guard jobs > 0, tasks > 0, workerConcurrency > 0 else { throw ValidationError("--jobs, --tasks and --worker-concurrency must be positive") }
+        guard !bareNio || tasks == 1 && workerConcurrency == 1 else { throw ValidationError("--bare-nio runs one task and one job at a time") }
     }
 
     func run() async throws {
         let server = ServerAddress(host: host, port: port)
         let function = "gear_bench_\(ProcessInfo.processInfo.processIdentifier)_\(scenario)"
         let payload = ByteBuffer(repeating: UInt8(ascii: "x"), count: payloadSize)
+        if bareNio { return try await runBareNIO(server: server, function: function, payload: payload) }
         let clientLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client = GearmanClient(servers: [server], configuration: .init(eventLoopGroup: clientLoop))
         let workerLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -87,16 +94,17 @@ struct GearBench: AsyncParsableCommand {
         }
     }
 
-    private func measure(_ body: () async throws -> Void) async rethrows -> Double {
+    func measure(_ body: () async throws -> Void) async rethrows -> Double {
         let start = ContinuousClock.now
         try await body()
         let elapsed = (ContinuousClock.now - start).components
         return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }
 
-    private func report(_ metrics: [String: Double]) {
+    func report(_ metrics: [String: Double]) {
         var line: [String: Any] = [
-            "scenario": scenario, "jobs": jobs, "tasks": tasks, "worker_concurrency": workerConcurrency, "on_event_loop": onEventLoop,
+            "scenario": scenario, "jobs": jobs, "tasks": tasks, "worker_concurrency": workerConcurrency, "on_event_loop": onEventLoop || bareNio,
+            "bare_nio": bareNio,
         ]
         metrics.forEach { line[$0.key] = ($0.value * 10).rounded() / 10 }
         let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
