@@ -10,7 +10,7 @@ extension GearBench {
         let workerLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let name = ByteBuffer(string: function)
         let foreground = scenario == "fg"
-        let submit = BareNIO.packet(foreground ? .submitJob : .submitJobBackground, name, ByteBuffer(), payload)
+        let submit = BareNIO.packet(.submit(background: !foreground, priority: .normal), name, ByteBuffer(), payload)
         let client = try await connectClient(to: server, on: clientLoop.next(), awaiting: foreground ? .workComplete : .jobCreated)
         if foreground {
             let worked = try await startWorker(server: server, on: workerLoop.next(), function: name, first: .preSleep)
