@@ -213,6 +213,38 @@ struct ClientWorkerTests {
         }
     }
 
+    /// A worker that found its queue empty goes back to sleep after each job instead of asking for the next one; jobs
+    /// queued while it worked still all run, the server waking it as it announces its sleep.
+    @Test(arguments: ServerKind.allCases) func anIdleWorkerDrainsTheJobsQueuedWhileItWorked(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
+            let release = OneShotFlag()
+            let (ran, ranContinuation) = AsyncStream.makeStream(of: Int.self)
+            worker.register("gate") { _ in
+                try await eventually("released") { release.isSet }
+                return ""
+            }
+            worker.register("count") { job in
+                ranContinuation.yield(Int(try job.payload(as: String.self))!)
+                return ""
+            }
+            let running = Task { await worker.run() }
+            // The first job's next grab finds the queue empty: from then on the worker sleeps after each job.
+            for index in 0..<3 { _ = try await client.call("count", payload: "\(index)") }
+            let gate = try await client.submit("gate")
+            for index in 3..<40 { _ = try await client.submit("count", payload: "\(index)", background: true) }
+            release.set()
+            _ = try await gate.result
+            var seen = Set<Int>()
+            for await index in ran {
+                seen.insert(index)
+                if seen.count == 40 { break }
+            }
+            #expect(seen == Set(0..<40))
+            worker.stop()
+            await running.value
+        }
+    }
+
     @Test(arguments: ServerKind.allCases) func gracefulStopFinishesTheRunningJob(_ kind: ServerKind) async throws {
         try await withServer(kind) { _, client, worker in
             let started = OneShotFlag()

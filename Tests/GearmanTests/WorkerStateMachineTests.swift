@@ -47,6 +47,59 @@ struct WorkerStateMachineTests {
         #expect(machine.noop(on: "a") == [])  // stray NOOP while grabbing
     }
 
+    @Test func anIdleConnectionSleepsAfterAJobInsteadOfGrabbing() {
+        var machine = Machine()
+        _ = machine.connectionUp("a")
+        _ = machine.waiterArrived(1)
+        #expect(machine.noJob(on: "a") == [.preSleep("a")])
+        for job in 1..<Machine.probeInterval {
+            #expect(machine.noop(on: "a") == [.grab("a")])
+            #expect(machine.assigned("job\(job)", on: "a") == [.deliver("job\(job)", to: job)])
+            #expect(machine.waiterArrived(job + 1) == [.preSleep("a")])
+        }
+        // Every probeInterval-th time it grabs, to notice jobs queueing up again.
+        #expect(machine.noop(on: "a") == [.grab("a")])
+        #expect(machine.assigned("job", on: "a") == [.deliver("job", to: Machine.probeInterval)])
+        #expect(machine.waiterArrived(100) == [.grab("a")])
+        #expect(machine.noJob(on: "a") == [.preSleep("a")])
+    }
+
+    @Test func aProbeThatFindsAJobEndsIdleness() {
+        var machine = Machine()
+        _ = machine.connectionUp("a")
+        _ = machine.waiterArrived(0)
+        _ = machine.noJob(on: "a")
+        for job in 1..<Machine.probeInterval {
+            _ = machine.noop(on: "a")
+            _ = machine.assigned("job", on: "a")
+            _ = machine.waiterArrived(job)
+        }
+        _ = machine.noop(on: "a")
+        _ = machine.assigned("woke", on: "a")
+        #expect(machine.waiterArrived(100) == [.grab("a")])
+        #expect(machine.assigned("queued", on: "a") == [.deliver("queued", to: 100)])
+        #expect(machine.waiterArrived(101) == [.grab("a")])
+    }
+
+    @Test func aConnectionNeverSeenEmptyGrabsAfterAJob() {
+        var machine = Machine()
+        _ = machine.connectionUp("a")
+        #expect(machine.waiterArrived(1) == [.grab("a")])
+        #expect(machine.assigned("job", on: "a") == [.deliver("job", to: 1)])
+        #expect(machine.waiterArrived(2) == [.grab("a")])
+    }
+
+    @Test func anIdleConnectionWithGrabsOutGrabsForANewWaiter() {
+        var machine = Machine()
+        _ = machine.connectionUp("a")
+        _ = machine.waiterArrived(1)
+        _ = machine.noJob(on: "a")
+        _ = machine.waiterArrived(2)
+        #expect(machine.noop(on: "a") == [.grab("a"), .grab("a")])
+        #expect(machine.assigned("job", on: "a") == [.deliver("job", to: 1)])
+        #expect(machine.waiterArrived(3) == [.grab("a")])  // the other grab is still out
+    }
+
     @Test func spreadsGrabsOverConnections() {
         var machine = Machine()
         _ = machine.connectionUp("a")

@@ -3,6 +3,12 @@
 /// grabbing again after NOOP. Several grabs in flight on one connection keep a worker that runs jobs concurrently
 /// from waiting a round trip per job.
 ///
+/// A connection whose queue ran dry is *idle*: after the job that woke it, it goes back to sleep (PRE_SLEEP, which
+/// every server answers with NOOP at once if jobs are queued) instead of asking with a GRAB_JOB that NO_JOB would
+/// answer. That saves the worker and the server a packet each way per job when jobs come one at a time. Every
+/// ``probeInterval``-th time it grabs instead, and a job found so (the queue held more than the job that woke it)
+/// ends idleness.
+///
 /// `Connection` identifies a server connection, `Waiter` a caller of `nextJob()`.
 struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
     fileprivate struct ConnectionState {
@@ -13,8 +19,26 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
         var drained = false
         /// PRE_SLEEP sent: grab again after NOOP.
         var sleeping = false
+        /// The queue was last seen empty: sleep rather than grab after a job.
+        var idle = false
+        /// Grabs answered since the connection came up or woke with NOOP.
+        var answersSinceWake = 0
+        /// Sleeps instead of a grab left before the next probing grab.
+        var sleepsBeforeProbe = probeInterval
 
         var canGrab: Bool { !drained && !sleeping }
+
+        /// Whether to sleep instead of the grab about to go out, and if so marks the connection sleeping.
+        mutating func sleepsRatherThanGrabs() -> Bool {
+            guard idle, grabs == 0, answersSinceWake > 0 else { return false }
+            sleepsBeforeProbe -= 1
+            guard sleepsBeforeProbe > 0 else {
+                sleepsBeforeProbe = probeInterval
+                return false
+            }
+            sleeping = true
+            return true
+        }
     }
 
     enum Action {
@@ -24,6 +48,9 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
         /// Resume these waiters without a job (stopped or interrupted).
         case release([Waiter])
     }
+
+    /// How often an idle connection grabs after a job instead of sleeping, to notice that jobs queue up again.
+    static var probeInterval: Int { 8 }
 
     /// Connections in the order they came up; grabbing rotates over them.
     private var connections: [ConnectionState] = []
@@ -62,6 +89,8 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
     mutating func noJob(on connection: Connection) -> [Action] {
         guard let index = connections.firstIndex(where: { $0.id == connection }), connections[index].grabs > 0 else { return [] }
         connections[index].grabs -= 1
+        connections[index].answersSinceWake += 1
+        connections[index].idle = true
         connections[index].drained = true
         guard connections[index].grabs == 0 else { return rebalance() }
         connections[index].drained = false
@@ -72,6 +101,7 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
     mutating func noop(on connection: Connection) -> [Action] {
         guard let index = connections.firstIndex(where: { $0.id == connection }), connections[index].sleeping else { return [] }
         connections[index].sleeping = false
+        connections[index].answersSinceWake = 0
         return rebalance()
     }
 
@@ -80,6 +110,9 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
             connections[index].grabs -= 1
             // A job came after a NO_JOB: the queue may hold more.
             connections[index].drained = false
+            // More than the job that woke the connection: jobs are queueing.
+            if connections[index].answersSinceWake > 0 { connections[index].idle = false }
+            connections[index].answersSinceWake += 1
         }
         var actions: [Action]
         if waiters.isEmpty {
@@ -103,11 +136,16 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
         return interrupt()
     }
 
-    /// Starts GRAB_JOBs until one is in flight per waiter, one connection after another.
+    /// Starts GRAB_JOBs until one is in flight per waiter, one connection after another; an idle connection that
+    /// has run a job since it woke goes to sleep instead.
     private mutating func rebalance() -> [Action] {
         var needed = waiters.count - connections.reduce(0) { $0 + $1.grabs }
         var actions: [Action] = []
         while needed > 0, let index = nextGrabbingConnection() {
+            if connections[index].sleepsRatherThanGrabs() {
+                actions.append(.preSleep(connections[index].id))
+                continue
+            }
             connections[index].grabs += 1
             actions.append(.grab(connections[index].id))
             needed -= 1
