@@ -215,8 +215,12 @@ struct ClientWorkerTests {
 
     /// A worker that found its queue empty goes back to sleep after each job instead of asking for the next one; jobs
     /// queued while it worked still all run, the server waking it as it announces its sleep.
-    @Test(arguments: ServerKind.allCases) func anIdleWorkerDrainsTheJobsQueuedWhileItWorked(_ kind: ServerKind) async throws {
-        try await withServer(kind) { _, client, worker in
+    /// On its event loop, the worker sends PRE_SLEEP with the job's WORK_COMPLETE; on the global executor, it grabs.
+    @Test(arguments: ServerKind.allCases, [false, true])
+    func anIdleWorkerDrainsTheJobsQueuedWhileItWorked(_ kind: ServerKind, onWorkerLoop: Bool) async throws {
+        try await withServer(kind) { server, client, _ in
+            let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let worker = GearmanWorker(servers: [server.address], configuration: .init(timeoutUnit: kind.timeoutUnit, eventLoopGroup: loop))
             let release = OneShotFlag()
             let (ran, ranContinuation) = AsyncStream.makeStream(of: Int.self)
             worker.register("gate") { _ in
@@ -227,7 +231,7 @@ struct ClientWorkerTests {
                 ranContinuation.yield(Int(try job.payload(as: String.self))!)
                 return ""
             }
-            let running = Task { await worker.run() }
+            let running = Task { await worker.run(on: onWorkerLoop ? EventLoopExecutor(loop.next()) : nil) }
             // The first job's next grab finds the queue empty: from then on the worker sleeps after each job.
             for index in 0..<3 { _ = try await client.call("count", payload: "\(index)") }
             let gate = try await client.submit("gate")
@@ -242,6 +246,7 @@ struct ClientWorkerTests {
             #expect(seen == Set(0..<40))
             worker.stop()
             await running.value
+            try await loop.shutdownGracefully()
         }
     }
 

@@ -159,7 +159,9 @@ public final class GearmanWorker: GearmanServerSet {
     /// and disconnects.
     ///
     /// With an `executor` (an ``EventLoopExecutor`` on the worker's single event loop), the job loop and the
-    /// handlers run there and a job costs no thread hop; handlers must not block then.
+    /// handlers run there and a job costs no thread hop; handlers must not block then. While jobs come one at a time,
+    /// the worker then also announces its sleep (PRE_SLEEP) in the same write as each result, instead of asking with
+    /// GRAB_JOB for a next job the server does not have.
     public func run(concurrency: Int = 1, on executor: (any TaskExecutor)? = nil) async {
         await withDiscardingTaskGroup { group in
             for _ in 0..<max(concurrency, 1) {
@@ -234,6 +236,16 @@ public final class GearmanWorker: GearmanServerSet {
         }
     }
 
+    /// A job's final packet is queued on `connection`; on its event loop. Until the event loop has run what is queued
+    /// (the write among it), a caller asking for the next job may send PRE_SLEEP with that packet.
+    func jobFinishing(on connection: ServerConnection) {
+        let id = ObjectIdentifier(connection)
+        state.withLockedValue { $0.machine.jobFinishing(on: id) }
+        connection.eventLoop.execute {
+            self.state.withLockedValue { $0.machine.jobFinished(on: id) }
+        }
+    }
+
     /// The answer to GRAB_JOB_UNIQ.
     private func grabbed(_ reply: Packet, on connection: ServerConnection) {
         let id = ObjectIdentifier(connection)
@@ -242,11 +254,11 @@ public final class GearmanWorker: GearmanServerSet {
         case .jobAssignUniq:
             job = WorkerJob(
                 handle: reply.arguments[0], function: reply.string(1), unique: reply.arguments[2], payload: reply.arguments[3],
-                connection: connection, coder: configuration.coder)
+                connection: connection, worker: self, coder: configuration.coder)
         case .jobAssign:
             job = WorkerJob(
                 handle: reply.arguments[0], function: reply.string(1), unique: ByteBuffer(), payload: reply.arguments[2],
-                connection: connection, coder: configuration.coder)
+                connection: connection, worker: self, coder: configuration.coder)
         default:
             if reply.type == .error {
                 configuration.logger.warning("grab refused", metadata: ["error": "\(reply.string(0)) \(reply.string(1))"])

@@ -19,15 +19,18 @@ public final class WorkerJob: Sendable {
     private let handleBytes: ByteBuffer
     private let uniqueBytes: ByteBuffer
     private let connection: ServerConnection
+    /// Told when the job has sent its final packet.
+    private weak let worker: GearmanWorker?
     private let coder: any PayloadCoder
     private let finished = Atomic(false)
 
-    init(handle: ByteBuffer, function: String, unique: ByteBuffer, payload: ByteBuffer, connection: ServerConnection, coder: any PayloadCoder) {
+    init(handle: ByteBuffer, function: String, unique: ByteBuffer, payload: ByteBuffer, connection: ServerConnection, worker: GearmanWorker, coder: any PayloadCoder) {
         self.handleBytes = handle
         self.function = function
         self.uniqueBytes = unique
         self.payload = payload
         self.connection = connection
+        self.worker = worker
         self.coder = coder
     }
 
@@ -71,8 +74,7 @@ public final class WorkerJob: Sendable {
 
     /// Finishes the job with WORK_FAIL.
     public func fail() async throws {
-        guard markFinished() else { return }
-        try await connection.send(Packet(.request, .workFail, [handleBytes]))
+        try await finish(Packet(.request, .workFail, [handleBytes]))
     }
 
     /// Finishes the job with WORK_EXCEPTION (clients without the `exceptions` option see a failure).
@@ -81,8 +83,15 @@ public final class WorkerJob: Sendable {
     }
 
     private func finish(_ type: PacketType, _ data: ByteBuffer) async throws {
+        try await finish(Packet(.request, type, [handleBytes, data]))
+    }
+
+    private func finish(_ packet: Packet) async throws {
         guard markFinished() else { return }
-        try await send(type, data)
+        try await connection.send(packet)
+        // Sent on the connection's event loop, the packet waits for the end of the tick: the caller's request for
+        // its next job can go in the same write.
+        if connection.eventLoop.inEventLoop { worker?.jobFinishing(on: connection) }
     }
 
     private func send(_ type: PacketType, _ data: ByteBuffer) async throws {

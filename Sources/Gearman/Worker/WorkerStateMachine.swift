@@ -3,11 +3,13 @@
 /// grabbing again after NOOP. Several grabs in flight on one connection keep a worker that runs jobs concurrently
 /// from waiting a round trip per job.
 ///
-/// A connection whose queue ran dry is *idle*: after the job that woke it, it goes back to sleep (PRE_SLEEP, which
-/// every server answers with NOOP at once if jobs are queued) instead of asking with a GRAB_JOB that NO_JOB would
-/// answer. That saves the worker and the server a packet each way per job when jobs come one at a time. Every
-/// ``probeInterval``-th time it grabs instead, and a job found so (the queue held more than the job that woke it)
-/// ends idleness.
+/// A connection whose queue ran dry is *idle*. When the job that woke it finishes and its caller asks for the next job
+/// before the job's final packet is written, the connection goes back to sleep with a PRE_SLEEP in the same write
+/// (every server answers it with NOOP at once if jobs are queued), instead of a GRAB_JOB that NO_JOB would answer. That
+/// saves the worker and the server a packet each way per job when jobs come one at a time. A caller that comes back
+/// later grabs as usual: by then the next job may be queued, and PRE_SLEEP would cost a round trip more. Every
+/// ``probeInterval``-th time an idle connection grabs all the same, and a job found so (the queue held more than the job
+/// that woke it) ends idleness.
 ///
 /// `Connection` identifies a server connection, `Waiter` a caller of `nextJob()`.
 struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
@@ -25,12 +27,15 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
         var answersSinceWake = 0
         /// Sleeps instead of a grab left before the next probing grab.
         var sleepsBeforeProbe = probeInterval
+        /// A job's final packet is queued and not written yet.
+        var finishing = false
 
         var canGrab: Bool { !drained && !sleeping }
 
-        /// Whether to sleep instead of the grab about to go out, and if so marks the connection sleeping.
+        /// Whether to sleep rather than grab for a waiter, and if so marks the connection sleeping.
         mutating func sleepsRatherThanGrabs() -> Bool {
-            guard idle, grabs == 0, answersSinceWake > 0 else { return false }
+            guard finishing, idle, grabs == 0, answersSinceWake > 0 else { return false }
+            finishing = false
             sleepsBeforeProbe -= 1
             guard sleepsBeforeProbe > 0 else {
                 sleepsBeforeProbe = probeInterval
@@ -124,6 +129,19 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
         return actions + rebalance()
     }
 
+    /// A job from `connection` queued its final packet: a PRE_SLEEP for a waiter arriving before ``jobFinished(on:)``
+    /// leaves with it.
+    mutating func jobFinishing(on connection: Connection) {
+        guard let index = connections.firstIndex(where: { $0.id == connection }) else { return }
+        connections[index].finishing = true
+    }
+
+    /// The packets queued with a job's final packet are written.
+    mutating func jobFinished(on connection: Connection) {
+        guard let index = connections.firstIndex(where: { $0.id == connection }) else { return }
+        connections[index].finishing = false
+    }
+
     /// Releases the current waiters without a job; later callers still get jobs.
     mutating func interrupt() -> [Action] {
         defer { waiters = [] }
@@ -136,8 +154,8 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
         return interrupt()
     }
 
-    /// Starts GRAB_JOBs until one is in flight per waiter, one connection after another; an idle connection that
-    /// has run a job since it woke goes to sleep instead.
+    /// Starts GRAB_JOBs until one is in flight per waiter, one connection after another; an idle connection whose job
+    /// is finishing goes to sleep instead.
     private mutating func rebalance() -> [Action] {
         var needed = waiters.count - connections.reduce(0) { $0 + $1.grabs }
         var actions: [Action] = []
