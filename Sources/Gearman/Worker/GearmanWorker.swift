@@ -240,7 +240,7 @@ public final class GearmanWorker: GearmanServerSet {
     /// (the write among it), a caller asking for the next job may send PRE_SLEEP with that packet.
     func jobFinishing(on connection: ServerConnection) {
         let id = ObjectIdentifier(connection)
-        state.withLockedValue { $0.machine.jobFinishing(on: id) }
+        guard state.withLockedValue({ $0.machine.jobFinishing(on: id) }) else { return }
         connection.eventLoop.execute {
             self.state.withLockedValue { $0.machine.jobFinished(on: id) }
         }

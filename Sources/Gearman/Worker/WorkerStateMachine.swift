@@ -130,10 +130,11 @@ struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
     }
 
     /// A job from `connection` queued its final packet: a PRE_SLEEP for a waiter arriving before ``jobFinished(on:)``
-    /// leaves with it.
-    mutating func jobFinishing(on connection: Connection) {
-        guard let index = connections.firstIndex(where: { $0.id == connection }) else { return }
+    /// leaves with it. Returns whether the connection is idle, so that ``jobFinished(on:)`` matters.
+    mutating func jobFinishing(on connection: Connection) -> Bool {
+        guard let index = connections.firstIndex(where: { $0.id == connection }), connections[index].idle else { return false }
         connections[index].finishing = true
+        return true
     }
 
     /// The packets queued with a job's final packet are written.
