@@ -67,11 +67,17 @@ struct WorkerStateMachineTests {
         #expect(machine.noJob(on: "a") == [.preSleep("a")])
     }
 
-    @Test func aWaiterArrivingAfterTheFinalPacketWasWrittenGrabs() {
+    /// A machine whose connection "a" found its queue empty and sleeps, `waiter` still waiting.
+    private func machineSleepingAfterNoJob(waiter: Int = 1) -> Machine {
         var machine = Machine()
         _ = machine.connectionUp("a")
-        _ = machine.waiterArrived(1)
+        _ = machine.waiterArrived(waiter)
         _ = machine.noJob(on: "a")
+        return machine
+    }
+
+    @Test func aWaiterArrivingAfterTheFinalPacketWasWrittenGrabs() {
+        var machine = machineSleepingAfterNoJob()
         _ = machine.noop(on: "a")
         _ = machine.assigned("job", on: "a")
         _ = machine.jobFinishing(on: "a")
@@ -80,10 +86,7 @@ struct WorkerStateMachineTests {
     }
 
     @Test func aProbeThatFindsAJobEndsIdleness() {
-        var machine = Machine()
-        _ = machine.connectionUp("a")
-        _ = machine.waiterArrived(0)
-        _ = machine.noJob(on: "a")
+        var machine = machineSleepingAfterNoJob(waiter: 0)
         for job in 1..<Machine.probeInterval {
             _ = machine.noop(on: "a")
             _ = machine.assigned("job", on: "a")
@@ -111,10 +114,7 @@ struct WorkerStateMachineTests {
     }
 
     @Test func anIdleConnectionWithGrabsOutGrabsForANewWaiter() {
-        var machine = Machine()
-        _ = machine.connectionUp("a")
-        _ = machine.waiterArrived(1)
-        _ = machine.noJob(on: "a")
+        var machine = machineSleepingAfterNoJob()
         _ = machine.waiterArrived(2)
         #expect(machine.noop(on: "a") == [.grab("a"), .grab("a")])
         #expect(machine.assigned("job", on: "a") == [.deliver("job", to: 1)])
