@@ -91,7 +91,8 @@ final class TestServer: Sendable {
             do {
                 try await eventually("server listening on \(port)", timeout: .seconds(20)) {
                     guard process.isRunning else { throw ServerExited(description: "\(executable.path) \(arguments) exited") }
-                    return await accepts(port: port)
+                    // Another server of this run may have bound the port between freePort() and our server's bind.
+                    return await accepts(port: port) && listens(pid: process.processIdentifier, port: port)
                 }
                 return (process, port)
             } catch is ServerExited where fixedPort == nil && attempt < attempts {
@@ -135,16 +136,30 @@ final class TestServer: Sendable {
 
     /// Bytes that clients sent and the server has not read yet, over all its connections (Linux `/proc/net/tcp`).
     func unreadBytes() -> Int {
+        Self.tcpSockets(localPort: port, state: "01").reduce(0) { total, fields in
+            total + (Int(fields[4].split(separator: ":")[1], radix: 16) ?? 0)
+        }
+    }
+
+    /// The fields of the IPv4 TCP sockets on `localPort` in `state` ("01" established, "0A" listening), from Linux
+    /// `/proc/net/tcp`: sl local_address rem_address st tx_queue:rx_queue tr:when retrnsmt uid timeout inode ...
+    private static func tcpSockets(localPort: Int, state: String) -> [[Substring]] {
         // Read to EOF: procfs files report size 0, and one read returns a single page.
-        guard let file = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return 0 }
+        guard let file = FileHandle(forReadingAtPath: "/proc/net/tcp") else { return [] }
         defer { try? file.close() }
         let table = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
-        let localPort = String(format: ":%04X", port)
-        return table.split(separator: "\n").dropFirst().reduce(0) { total, line in
-            // sl local_address rem_address st tx_queue:rx_queue ...
-            let fields = line.split(separator: " ")
-            guard fields.count > 4, fields[1].hasSuffix(localPort), fields[3] == "01" else { return total }
-            return total + (Int(fields[4].split(separator: ":")[1], radix: 16) ?? 0)
+        let suffix = String(format: ":%04X", localPort)
+        return table.split(separator: "\n").dropFirst().map { $0.split(separator: " ") }.filter { fields in
+            fields.count > 9 && fields[1].hasSuffix(suffix) && fields[3] == state
+        }
+    }
+
+    /// Whether the socket listening on `port` is one of process `pid`'s.
+    private static func listens(pid: Int32, port: Int) -> Bool {
+        let listening = Set(tcpSockets(localPort: port, state: "0A").map { "socket:[\($0[9])]" })
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return descriptors.contains { descriptor in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)")).map(listening.contains) ?? false
         }
     }
 
