@@ -25,12 +25,16 @@ cleanup() {
 trap cleanup EXIT
 
 gcc -O2 -Wall -pthread -o "$work/gearbench" ../shared/bench/gearbench.c
-scratch=(--scratch-path "${SCRATCH:-.build}")
+# Linked with the Swift runtime built in, as one deploys a Swift program on Linux: calls into the runtime (retain, release,
+# exclusivity checks, task switches) then skip the PLT and reach thread-locals without __tls_get_addr. On fg with one
+# job in flight that is 16-25% less user CPU per round trip than the same code linked to libswiftCore.so (44 against 53
+# µs and 54 against 72 µs, medians of two sets of interleaved runs). Throughput gained 1% and 10% in those sets.
+build=(-c release --static-swift-stdlib --scratch-path "${SCRATCH:-.build}")
 if [ -n "${GEAR_BENCH:-}" ]; then
   ours=$GEAR_BENCH
 else
-  swift build -c release "${scratch[@]}" --product gear-bench >&2
-  ours=$(swift build -c release "${scratch[@]}" --show-bin-path)/gear-bench
+  swift build "${build[@]}" --product gear-bench >&2
+  ours=$(swift build "${build[@]}" --show-bin-path)/gear-bench
 fi
 
 # A fresh gearmand for every run: a gearmand that has taken many jobs slows down, which would favour whichever side
