@@ -27,6 +27,7 @@ public final class GearmanServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     let scheduler: Scheduler
     private let listeners = NIOLockedValueBox<[Listener]>([])
+    private let accepted = AcceptedConnections()
     private let shutdownRequest: EventLoopPromise<Bool>
     private let shutdownRequestIssued = NIOLockedValueBox(false)
 
@@ -91,7 +92,11 @@ public final class GearmanServer: Sendable {
     /// The listener for one port. Plain connections stay on the scheduler's loop: decoding a packet costs less
     /// than a hop between threads. TLS connections spread over every loop, taking encryption off its thread.
     private func makeBootstrap(tls: Bool) -> ServerBootstrap {
+        let accepted = self.accepted
         var bootstrap = ServerBootstrap(group: scheduler.loop, childGroup: tls ? group : scheduler.loop)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(accepted.makeListenerHandler()) }
+            }
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -182,6 +187,7 @@ public final class GearmanServer: Sendable {
     public func stop() async throws {
         requestShutdown(graceful: false)
         await closeListeners()
+        await accepted.closeAll()
         if let durable = scheduler.durable {
             try? await scheduler.loop.flatSubmit { durable.whenIdle() }.get()
             await durable.shutdown()
