@@ -27,6 +27,7 @@ public final class GearmanServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     let scheduler: Scheduler
     private let listeners = NIOLockedValueBox<[Listener]>([])
+    /// The open TLS connections.
     private let accepted = AcceptedConnections()
     private let shutdownRequest: EventLoopPromise<Bool>
     private let shutdownRequestIssued = NIOLockedValueBox(false)
@@ -92,11 +93,7 @@ public final class GearmanServer: Sendable {
     /// The listener for one port. Plain connections stay on the scheduler's loop: decoding a packet costs less
     /// than a hop between threads. TLS connections spread over every loop, taking encryption off its thread.
     private func makeBootstrap(tls: Bool) -> ServerBootstrap {
-        let accepted = self.accepted
         var bootstrap = ServerBootstrap(group: scheduler.loop, childGroup: tls ? group : scheduler.loop)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(accepted.makeListenerHandler()) }
-            }
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -105,6 +102,13 @@ public final class GearmanServer: Sendable {
                 .writeBufferWaterMark,
                 value: .init(low: configuration.maximumPendingOutput / 2, high: configuration.maximumPendingOutput)
             )
+        if tls {
+            // Connections on other loops than the scheduler's: stop() closes them while the scheduler still runs.
+            let accepted = self.accepted
+            bootstrap = bootstrap.serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(accepted.makeListenerHandler()) }
+            }
+        }
         if let keepalive = configuration.keepalive {
             bootstrap = bootstrap.childChannelOption(.socketOption(.so_keepalive), value: 1)
                 .childChannelOption(ChannelOptions.Types.SocketOption.tcpOption(TCP_KEEPIDLE), value: SocketOptionValue(keepalive.idle))

@@ -1,9 +1,10 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The connections the listeners accepted and that are still open, so that a stop can close them while the
-/// scheduler runs. Left to the event-loop group's shutdown, a connection on another loop than the scheduler's (a
-/// TLS one) would report its end to a scheduler loop that may already have stopped.
+/// The connections a listener accepted onto other event loops than the scheduler's (TLS ones) and that are still
+/// open, so that a stop can close them while the scheduler runs. Left to the event-loop group's shutdown, such a
+/// connection would report its end to a scheduler loop that may already have stopped. Plain connections share the
+/// scheduler's loop and need no tracking.
 final class AcceptedConnections: Sendable {
     private let open = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
 
