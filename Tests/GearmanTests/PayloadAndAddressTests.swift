@@ -23,12 +23,23 @@ struct PayloadAndAddressTests {
         #expect(ServerAddress(parsing: "host:x") == nil)
     }
 
-    @Test func requestsChooseTheirSubmitPacket() {
-        #expect(JobRequest("f", priority: .high).packet.type == .submitJobHigh)
-        #expect(JobRequest("f", priority: .low, background: true).packet.type == .submitJobLowBackground)
+    @Test func requestsWriteTheirSubmitPacket() {
+        #expect(wire(JobRequest("ƒ", payload: "x", priority: .high, unique: "ü")) == wire(Packet(.request, .submitJobHigh, ["ƒ", "ü", "x"])))
+        #expect(wire(JobRequest("f", priority: .low, background: true)) == wire(Packet(.request, .submitJobLowBackground, ["f", "", ""])))
         let scheduled = JobRequest("f", payload: "x", scheduledAt: Date(timeIntervalSince1970: 2000))
         #expect(scheduled.background)
-        #expect(scheduled.packet == Packet(.request, .submitJobEpoch, ["f", "", "2000", "x"]))
+        #expect(wire(scheduled) == wire(Packet(.request, .submitJobEpoch, ["f", "", "2000", "x"])))
+    }
+
+    @Test func jobPacketsWriteHandleThenData() {
+        let packet = JobPacket(type: .workComplete, handle: ByteBuffer(string: "H:1"), data: ByteBuffer(string: "done"))
+        #expect(wire(packet) == wire(Packet(.request, .workComplete, ["H:1", "done"])))
+    }
+
+    private func wire(_ packet: some OutboundPacket) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        packet.write(to: &buffer)
+        return buffer
     }
 
     @Test func canDoTimeoutRoundsUpInTheServersUnit() {

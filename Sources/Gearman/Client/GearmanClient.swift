@@ -159,7 +159,7 @@ public final class GearmanClient: GearmanServerSet {
 
     /// Sends the job to a server. JOB_CREATED tracks it; ERROR, or no server left, fails it.
     private func place(_ job: GearmanJob) {
-        sendToAnyServer(job.request.packet) { answer in
+        sendToAnyServer(job.request) { answer in
             switch answer {
             case .success((let reply, let connection)) where reply.type == .jobCreated:
                 self.track(job, handle: reply.string(0), on: connection)
@@ -175,7 +175,7 @@ public final class GearmanClient: GearmanServerSet {
     /// reply sends it to the next one. `handler` gets the reply and its server, on that server's event loop, or
     /// ``GearmanError/noConnectedServer``.
     private func sendToAnyServer(
-        _ packet: Packet, avoiding lost: Set<ObjectIdentifier> = [],
+        _ packet: some OutboundPacket, avoiding lost: Set<ObjectIdentifier> = [],
         then handler: @escaping @Sendable (Result<(Packet, ServerConnection), GearmanError>) -> Void
     ) {
         guard let connection = connectionPool.next(excluding: lost) else {

@@ -42,16 +42,24 @@ public struct JobRequest: Sendable {
         self.scheduledAt = scheduledAt
         self.maxRetries = maxRetries
     }
+}
 
-    /// The submit packet for this request.
-    var packet: Packet {
-        let name = ByteBuffer(string: function)
-        let unique = ByteBuffer(string: unique)
+extension JobRequest: OutboundPacket {
+    /// Writes the submit packet, the function name and unique id encoded in place.
+    func write(to buffer: inout ByteBuffer) {
         if let scheduledAt {
-            let epoch = ByteBuffer(string: String(Int(scheduledAt.timeIntervalSince1970.rounded(.up))))
-            return Packet(.request, .submitJobEpoch, [name, unique, epoch, payload])
+            let epoch = String(Int(scheduledAt.timeIntervalSince1970.rounded(.up)))
+            let arguments = [ByteBuffer(string: function), ByteBuffer(string: unique), ByteBuffer(string: epoch), payload]
+            buffer.writePacket(Packet(.request, .submitJobEpoch, arguments))
+            return
         }
-        return Packet(.request, .submit(background: background, priority: priority), [name, unique, payload])
+        let bodySize = function.utf8.count + 1 + unique.utf8.count + 1 + payload.readableBytes
+        buffer.writePacketHeader(.request, .submit(background: background, priority: priority), bodySize: bodySize)
+        buffer.writeString(function)
+        buffer.writeInteger(UInt8(0))
+        buffer.writeString(unique)
+        buffer.writeInteger(UInt8(0))
+        buffer.writeImmutableBuffer(payload)
     }
 }
 

@@ -93,7 +93,7 @@ final class ServerConnection: Sendable {
 
     /// Sends a packet whose reply the caller awaits. Throws ``GearmanError/connectionLost`` when not connected
     /// or when the channel closes before the reply.
-    func request(_ packet: Packet) async throws -> Packet {
+    func request(_ packet: some OutboundPacket) async throws -> Packet {
         try await withUnsafeThrowingContinuation { continuation in
             send(packet, awaiting: .continuation(continuation))
         }
@@ -101,7 +101,7 @@ final class ServerConnection: Sendable {
 
     /// Sends a packet and hands its reply to `handler` on the event loop, or ``GearmanError/connectionLost`` when not
     /// connected or when the channel closes first. Called on the event loop, the packet is written before this returns.
-    func sendRequest(_ packet: Packet, then handler: @escaping ReplyHandler) {
+    func sendRequest(_ packet: some OutboundPacket, then handler: @escaping ReplyHandler) {
         send(packet, awaiting: .handler(handler))
     }
 
@@ -129,7 +129,7 @@ final class ServerConnection: Sendable {
 
     /// Sends a packet that has no reply. Throws ``GearmanError/connectionLost`` when not connected; returns once the
     /// packet is queued, without suspending when called on the event loop.
-    func send(_ packet: Packet) async throws {
+    func send(_ packet: some OutboundPacket) async throws {
         if eventLoop.inEventLoop { return try sendNow(packet) }
         try await eventLoop.submit { try self.sendNow(packet) }.get()
     }
@@ -154,17 +154,17 @@ final class ServerConnection: Sendable {
         }
     }
 
-    private func sendNow(_ packet: Packet) throws {
+    private func sendNow(_ packet: some OutboundPacket) throws {
         guard case .write = core.value.machine.send(expecting: nil) else { throw GearmanError.connectionLost }
         write(packet)
     }
 
     /// Writes `packet` on the event loop (at once when called there) and queues `request` for its reply.
-    private func send(_ packet: Packet, awaiting request: PendingRequest) {
+    private func send(_ packet: some OutboundPacket, awaiting request: PendingRequest) {
         onLoop((packet, request)) { connection, request in connection.sendOnLoop(request.0, awaiting: request.1) }
     }
 
-    private func sendOnLoop(_ packet: Packet, awaiting request: PendingRequest) {
+    private func sendOnLoop(_ packet: some OutboundPacket, awaiting request: PendingRequest) {
         switch core.value.machine.send(expecting: request) {
         case .write:
             // The only request awaiting a reply: the server has nothing else to work on, so it goes out at once
@@ -181,10 +181,10 @@ final class ServerConnection: Sendable {
     /// queued now: packets written together (a WORK_COMPLETE and the next GRAB_JOB, the submits of concurrent
     /// tasks) leave in one system call. Every ``packetsPerWrite`` packets go out at once, so that the server works
     /// on the first requests while later ones are being written; with `now`, this packet and those before it do.
-    private func write(_ packet: Packet, now: Bool = false) {
+    private func write(_ packet: some OutboundPacket, now: Bool = false) {
         let core = core.value
         guard core.channel != nil else { return }
-        core.outbound.writePacket(packet)
+        packet.write(to: &core.outbound)
         core.unflushed += 1
         if now || core.unflushed == Self.packetsPerWrite {
             flush()

@@ -83,10 +83,10 @@ public final class WorkerJob: Sendable {
     }
 
     private func finish(_ type: PacketType, _ data: ByteBuffer) async throws {
-        try await finish(Packet(.request, type, [handleBytes, data]))
+        try await finish(JobPacket(type: type, handle: handleBytes, data: data))
     }
 
-    private func finish(_ packet: Packet) async throws {
+    private func finish(_ packet: some OutboundPacket) async throws {
         guard markFinished() else { return }
         try await connection.send(packet)
         // Sent on the connection's event loop, the packet waits for the end of the tick: the caller's request for
@@ -95,7 +95,7 @@ public final class WorkerJob: Sendable {
     }
 
     private func send(_ type: PacketType, _ data: ByteBuffer) async throws {
-        try await connection.send(Packet(.request, type, [handleBytes, data]))
+        try await connection.send(JobPacket(type: type, handle: handleBytes, data: data))
     }
 
     private func markFinished() -> Bool {
