@@ -269,6 +269,18 @@ struct ClientWorkerTests {
         }
     }
 
+    @Test(arguments: ServerKind.allCases) func cancellingTheRunningTaskStopsTheWorker(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
+            worker.register("echo") { job in job.payload }
+            let running = Task { await worker.run(concurrency: 2) }
+            let echoed = try await client.call("echo", payload: "x")
+            #expect(echoed == ByteBuffer(string: "x"))
+            running.cancel()
+            await running.value
+            #expect(worker.isStopped)
+        }
+    }
+
     /// gearmand takes the job back after one second when a 30 s timeout is sent in seconds, and the result is lost.
     @Test(arguments: ServerKind.allCases) func aJobOutlastingOneSecondKeepsItsWorkerUntilTheTimeout(_ kind: ServerKind) async throws {
         try await withServer(kind) { _, client, worker in

@@ -156,21 +156,25 @@ public final class GearmanWorker: GearmanServerSet {
     }
 
     /// Runs registered handlers, `concurrency` jobs at a time, until ``stop()``; then waits for running jobs
-    /// and disconnects.
+    /// and disconnects. Cancelling the calling task stops the worker too (running handlers see the cancellation).
     ///
     /// With an `executor` (an ``EventLoopExecutor`` on the worker's single event loop), the job loop and the
     /// handlers run there and a job costs no thread hop; handlers must not block then. While jobs come one at a time,
     /// the worker then also announces its sleep (PRE_SLEEP) in the same write as each result, instead of asking with
     /// GRAB_JOB for a next job the server does not have.
     public func run(concurrency: Int = 1, on executor: (any TaskExecutor)? = nil) async {
-        await withDiscardingTaskGroup { group in
-            for _ in 0..<max(concurrency, 1) {
-                group.addTask(executorPreference: executor) {
-                    while !self.isStopped {
-                        if let job = await self.nextJob() { await self.perform(job) }
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                for _ in 0..<max(concurrency, 1) {
+                    group.addTask(executorPreference: executor) {
+                        while !self.isStopped {
+                            if let job = await self.nextJob() { await self.perform(job) }
+                        }
                     }
                 }
             }
+        } onCancel: {
+            stop()
         }
         await connectionPool.shutdown()
     }
