@@ -281,6 +281,42 @@ struct ClientWorkerTests {
         }
     }
 
+    /// A waiter cancelled just as it registers is resumed once: twice would be undefined behaviour, a crash at best.
+    @Test func nextJobCancelledWhileItWaitsReturnsNilOnce() async {
+        let worker = GearmanWorker(servers: [])
+        for _ in 0..<2_000 {
+            let waiting = Task.detached { await worker.nextJob() }
+            await Task.yield()
+            waiting.cancel()
+            #expect(await waiting.value == nil)
+        }
+        await worker.shutdown()
+    }
+
+    @Test(arguments: ServerKind.allCases) func aJobThatTimedOutTakesNoLaterEvents(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
+            let timedOut = OneShotFlag()
+            worker.register("late") { job in
+                try await eventually("the client gave up") { timedOut.isSet }
+                try await job.sendData("late")
+                return "done"
+            }
+            worker.register("echo") { job in job.payload }
+            let running = Task { await worker.run() }
+            let job = try await client.submit("late", timeout: .milliseconds(200))
+            await #expect(throws: GearmanError.timeout) { try await job.result }
+            timedOut.set()
+            // One worker, one job at a time, one connection: the late job's packets reach the client before this echo.
+            _ = try await client.call("echo", payload: "x")
+            var events: [JobEvent] = []
+            for await event in job.events { events.append(event) }
+            #expect(events == [.created(handle: job.handle!), .failed(.timeout)])
+            #expect(job.dataChunks.isEmpty)
+            worker.stop()
+            await running.value
+        }
+    }
+
     /// gearmand takes the job back after one second when a 30 s timeout is sent in seconds, and the result is lost.
     @Test(arguments: ServerKind.allCases) func aJobOutlastingOneSecondKeepsItsWorkerUntilTheTimeout(_ kind: ServerKind) async throws {
         try await withServer(kind) { _, client, worker in

@@ -113,15 +113,12 @@ public final class GearmanJob: Sendable {
     func apply(_ packet: Packet) -> GearmanError? {
         switch packet.type {
         case .workData:
-            state.withLockedValue { $0.data.append(packet.arguments[1]) }
-            emit(.data(packet.arguments[1]))
+            emit(.data(packet.arguments[1])) { $0.data.append(packet.arguments[1]) }
         case .workWarning:
-            state.withLockedValue { $0.warnings.append(packet.arguments[1]) }
-            emit(.warning(packet.arguments[1]))
+            emit(.warning(packet.arguments[1])) { $0.warnings.append(packet.arguments[1]) }
         case .workStatus:
             let progress = JobProgress(numerator: Int(packet.string(1)) ?? 0, denominator: Int(packet.string(2)) ?? 0)
-            state.withLockedValue { $0.progress = progress }
-            emit(.status(progress))
+            emit(.status(progress)) { $0.progress = progress }
         case .workComplete:
             finish(.success(packet.arguments[1]))
         case .workFail:
@@ -168,8 +165,12 @@ public final class GearmanJob: Sendable {
         timer?.cancel()
     }
 
-    private func emit(_ event: JobEvent) {
-        let subscribers = state.withLockedValue { state in
+    /// Records `event`, and `update` under the same lock, then sends it to the subscribers; a terminal event ends
+    /// their streams. A job that has ended (a timeout passed, say) takes no more events from its worker.
+    private func emit(_ event: JobEvent, updating update: (inout State) -> Void = { _ in }) {
+        let subscribers = state.withLockedValue { state -> [AsyncStream<JobEvent>.Continuation] in
+            guard state.history.last?.isTerminal != true else { return [] }
+            update(&state)
             state.history.append(event)
             let subscribers = Array(state.subscribers.values)
             if event.isTerminal { state.subscribers = [:] }

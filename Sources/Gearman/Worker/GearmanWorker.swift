@@ -137,12 +137,14 @@ public final class GearmanWorker: GearmanServerSet {
         }
         return await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
-                let actions = state.withLockedValue { state -> [Machine.Action] in
-                    if Task.isCancelled { return [] }
+                // Decided under the lock: once the waiter is registered, only the state machine resumes it (a
+                // cancellation from then on releases it through `waiterLeft`).
+                let actions = state.withLockedValue { state -> [Machine.Action]? in
+                    if Task.isCancelled { return nil }
                     state.waiters[id] = continuation
                     return state.machine.waiterArrived(id)
                 }
-                if Task.isCancelled, actions.isEmpty { continuation.resume(returning: nil) }
+                guard let actions else { return continuation.resume(returning: nil) }
                 perform(actions)
             }
         } onCancel: {
