@@ -41,7 +41,31 @@ struct FailoverTests {
         let batch = await client.submitAll([JobRequest("f")], timeout: .milliseconds(100))
         #expect(throws: GearmanError.self) { try batch[0].get() }
         if case .failure(let error) = batch[0] { #expect(error.code == .timeout) }
+        let statuses = await client.statuses(of: [.handle("H:x")], timeout: .milliseconds(100))
+        if case .failure(let error) = statuses[0] { #expect(error.code == .timeout) } else { Issue.record("status answered") }
+        let echo = Task { try await client.echo("x") }
+        echo.cancel()
+        await #expect(throws: CancellationError.self) { try await echo.value }
         await client.shutdown()
+        try await silent.close()
+    }
+
+    @Test func aClientShutDownDuringItsTLSHandshakeClosesTheConnection() async throws {
+        let silent = try await MisbehavingServer(.neverAnswers)
+        let address = ServerAddress(host: "127.0.0.1", port: silent.address.port, tls: TLSFiles())
+        let client = GearmanClient(servers: [address])
+        try await eventually("the server accepted the connection") { silent.acceptedConnections == 1 }
+        await client.shutdown()
+        try await eventually("the connection is closed") { silent.openConnections == 0 }
+        try await silent.close()
+    }
+
+    @Test func aClientShutDownAtOnceLeavesNoConnectionOpen() async throws {
+        let silent = try await MisbehavingServer(.neverAnswers)
+        let clients = (0..<10).map { _ in GearmanClient(servers: [silent.address], configuration: .init(exceptions: false)) }
+        for client in clients { await client.shutdown() }
+        try await eventually("every connection reached the server") { silent.acceptedConnections == clients.count }
+        try await eventually("every connection is closed") { silent.openConnections == 0 }
         try await silent.close()
     }
 

@@ -204,10 +204,11 @@ public final class GearmanClient: GearmanServerSet {
         return status
     }
 
+    /// Sends `packet` to the next connected server and returns its reply; cancellable.
     private func requestOnAnyServer(_ packet: Packet) async throws -> Packet {
-        try await withUnsafeThrowingContinuation { continuation in
-            sendToAnyServer(packet) { answer in continuation.resume(with: answer.map { reply, _ in reply }) }
-        }
+        let reply = OneShot<Packet>()
+        sendToAnyServer(packet) { answer in reply.fulfill(answer.map { reply, _ in reply }.mapError { $0 }) }
+        return try await reply.value()
     }
 
     /// A job failed: retry it if it may, else finish it.

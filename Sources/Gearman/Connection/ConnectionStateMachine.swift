@@ -72,6 +72,11 @@ struct ConnectionStateMachine<Request> {
         return false
     }
 
+    var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
     mutating func start() -> Action {
         guard case .idle = state else { return .none }
         state = .connecting(attempt: 0)

@@ -14,14 +14,12 @@ final class ServerConnection: Sendable {
     /// Who waits for a request's reply.
     enum PendingRequest: Sendable {
         case promise(EventLoopPromise<Packet>)
-        case continuation(UnsafeContinuation<Packet, any Error>)
         /// Runs as the reply arrives, before any later packet is processed.
         case handler(ReplyHandler)
 
         func succeed(_ reply: Packet) {
             switch self {
             case .promise(let promise): promise.succeed(reply)
-            case .continuation(let continuation): continuation.resume(returning: reply)
             case .handler(let handler): handler(.success(reply))
             }
         }
@@ -29,7 +27,6 @@ final class ServerConnection: Sendable {
         func fail(_ error: any Error) {
             switch self {
             case .promise(let promise): promise.fail(error)
-            case .continuation(let continuation): continuation.resume(throwing: error)
             case .handler(let handler): handler(.failure(error))
             }
         }
@@ -38,6 +35,8 @@ final class ServerConnection: Sendable {
     private final class Core {
         var machine: ConnectionStateMachine<PendingRequest>
         var channel: (any Channel)?
+        /// The channel while it connects (its TLS handshake), for ``close()`` to close.
+        var connecting: (any Channel)?
         /// Packets written since the last flush.
         var outbound = ByteBuffer()
         var flushPending = false
@@ -84,7 +83,7 @@ final class ServerConnection: Sendable {
     /// Closes the channel for good, failing requests in flight.
     func close() async {
         let closed = eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
-            let channel = self.core.value.channel
+            let channel = self.core.value.channel ?? self.core.value.connecting
             self.run(self.core.value.machine.close())
             return channel?.close().recover { _ in } ?? self.eventLoop.makeSucceededVoidFuture()
         }
@@ -92,11 +91,12 @@ final class ServerConnection: Sendable {
     }
 
     /// Sends a packet whose reply the caller awaits. Throws ``GearmanError/connectionLost`` when not connected
-    /// or when the channel closes before the reply.
+    /// or when the channel closes before the reply, `CancellationError` when the task is cancelled first (the reply
+    /// is dropped as it arrives).
     func request(_ packet: some OutboundPacket) async throws -> Packet {
-        try await withUnsafeThrowingContinuation { continuation in
-            send(packet, awaiting: .continuation(continuation))
-        }
+        let reply = OneShot<Packet>()
+        send(packet, awaiting: .handler { reply.fulfill($0) })
+        return try await reply.value()
     }
 
     /// Sends a packet and hands its reply to `handler` on the event loop, or ``GearmanError/connectionLost`` when not
@@ -248,11 +248,23 @@ final class ServerConnection: Sendable {
             return
         }
         let address = self.address
-        bootstrap.connect(host: address.host, port: address.port).flatMap(address.ready).hop(to: eventLoop).whenComplete { result in
+        let connected = bootstrap.connect(host: address.host, port: address.port).hop(to: eventLoop).flatMap { channel in
+            // Closed while the socket connected: no handshake for a connection nobody wants.
+            guard !self.core.value.machine.isClosed else {
+                return channel.close().flatMapThrowing { () -> any Channel in throw GearmanError.shutdown }
+            }
+            self.core.value.connecting = channel
+            return address.ready(channel).hop(to: self.eventLoop)
+        }
+        connected.whenComplete { result in
+            self.core.value.connecting = nil
             switch result {
             case .success(let channel) where channel.isActive:
+                let action = self.core.value.machine.connected()
+                // Closed while connecting: the channel is not wanted any more.
+                guard case .announceConnected = action else { return channel.close(promise: nil) }
                 self.core.value.channel = channel
-                self.run(self.core.value.machine.connected())
+                self.run(action)
             case .success(let channel):
                 channel.close(promise: nil)
                 self.run(self.core.value.machine.connectFailed())

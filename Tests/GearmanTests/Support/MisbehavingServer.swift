@@ -1,4 +1,5 @@
 import Gearman
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -13,11 +14,23 @@ final class MisbehavingServer {
 
     let address: ServerAddress
     private let channel: any Channel
+    private let connections = NIOLockedValueBox((accepted: 0, open: 0))
+
+    /// Connections accepted so far.
+    var acceptedConnections: Int { connections.withLockedValue { $0.accepted } }
+    /// Accepted connections not closed yet.
+    var openConnections: Int { connections.withLockedValue { $0.open } }
 
     init(_ behaviour: Behaviour) async throws {
+        let connections = connections
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                connections.withLockedValue {
+                    $0.accepted += 1
+                    $0.open += 1
+                }
+                channel.closeFuture.whenComplete { _ in connections.withLockedValue { $0.open -= 1 } }
+                return channel.eventLoop.makeCompletedFuture {
                     if behaviour == .answersGarbage { try channel.pipeline.syncOperations.addHandler(GarbageAnswerer()) }
                 }
             }
