@@ -60,7 +60,9 @@ struct ResultCommand: AsyncParsableCommand {
         var failure: Error?
         for address in try server.addresses {
             do {
-                if let outcome = try await GearmanAdmin.withConnection(to: address, { try await $0.result(of: handle) }) { return outcome }
+                if let outcome = try await GearmanAdmin.withConnection(to: address, timeout: server.waitTimeout, { try await $0.result(of: handle) }) {
+                    return outcome
+                }
             } catch {
                 failure = error
             }

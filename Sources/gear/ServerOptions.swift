@@ -22,7 +22,7 @@ struct ServerOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    @Option(help: "Seconds to wait for a server connection.")
+    @Option(help: "Seconds to wait for a server connection, and for an admin command's answer.")
     var connectTimeout: Double = 5
 
     var addresses: [ServerAddress] {
@@ -62,7 +62,7 @@ struct ServerOptions: ParsableArguments {
     func eachServer<Result: Sendable>(_ body: (ServerAddress, GearmanAdmin) async throws -> Result) async throws -> [Result] {
         var results: [Result] = []
         for address in try addresses {
-            results.append(try await GearmanAdmin.withConnection(to: address) { try await body(address, $0) })
+            results.append(try await GearmanAdmin.withConnection(to: address, timeout: waitTimeout) { try await body(address, $0) })
         }
         return results
     }

@@ -4,6 +4,14 @@ import Testing
 
 @Suite(.timeLimit(.minutes(1)))
 struct AdminTests {
+    @Test func aServerThatNeverAnswersTimesOut() async throws {
+        let silent = try await MisbehavingServer(.neverAnswers)
+        await #expect(throws: GearmanError.timeout) {
+            try await GearmanAdmin.withConnection(to: silent.address, timeout: .milliseconds(100)) { try await $0.status() }
+        }
+        try await silent.close()
+    }
+
     @Test(arguments: ServerKind.allCases) func typedAnswers(_ kind: ServerKind) async throws {
         try await withServer(kind) { server, client, worker in
             worker.register("listed")

@@ -144,4 +144,13 @@ struct GearCommandTests {
         #expect(output.status != 0)
         withExtendedLifetime(closed) {}
     }
+
+    @Test func anAdminCommandToASilentServerGivesUp() async throws {
+        let silent = try await MisbehavingServer(.neverAnswers)
+        let output = try await ChildProcess.run([
+            builtProduct("gear").path, "status", "--host", "127.0.0.1:\(silent.address.port)", "--connect-timeout", "0.2",
+        ])
+        #expect(output.status != 0 && output.stderr.contains("timeout"))
+        try await silent.close()
+    }
 }

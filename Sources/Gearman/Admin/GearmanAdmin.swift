@@ -1,4 +1,5 @@
 import GearmanProtocol
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -21,10 +22,12 @@ public final class GearmanAdmin {
         self.outbound = outbound
     }
 
-    /// Connects, runs `body` and closes the connection.
+    /// Connects, runs `body` and closes the connection. With a `timeout`, a server still owing an answer when it
+    /// passes is disconnected and the call throws ``GearmanError/timeout``.
     public static func withConnection<Result: Sendable>(
         to address: ServerAddress,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        timeout: Duration? = nil,
         _ body: (GearmanAdmin) async throws -> Result
     ) async throws -> Result {
         let channel: NIOAsyncChannel<Frame, ByteBuffer>
@@ -43,8 +46,20 @@ public final class GearmanAdmin {
         } catch {
             throw GearmanError(.noConnectedServer, "\(address): \(error)")
         }
-        return try await channel.executeThenClose { inbound, outbound in
-            try await body(GearmanAdmin(inbound: inbound.makeAsyncIterator(), outbound: outbound))
+        let expired = NIOLockedValueBox(false)
+        let deadline = timeout.map { timeout in
+            channel.channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                expired.withLockedValue { $0 = true }
+                channel.channel.close(promise: nil)
+            }
+        }
+        defer { deadline?.cancel() }
+        do {
+            return try await channel.executeThenClose { inbound, outbound in
+                try await body(GearmanAdmin(inbound: inbound.makeAsyncIterator(), outbound: outbound))
+            }
+        } catch where expired.withLockedValue({ $0 }) {
+            throw GearmanError.timeout
         }
     }
 
