@@ -117,8 +117,8 @@ final class TestServer: Sendable {
         let pid = process.processIdentifier
         Foundation.kill(pid, SIGKILL)
         paused.withLockedValue { $0 = false }
-        process.waitUntilExit()
-        // Until the kernel has torn the process down its listening socket may still accept.
+        // Not `process.waitUntilExit()`: Foundation can miss an exit (see `ChildProcess.waitForExit(of:)`). Until the
+        // kernel has torn the process down its listening socket may still accept.
         let deadline = ContinuousClock.now + .seconds(5)
         while Self.isAlive(pid), ContinuousClock.now < deadline { usleep(1000) }
     }
