@@ -45,20 +45,20 @@ public struct JobRequest: Sendable {
 }
 
 extension JobRequest: OutboundPacket {
-    /// Writes the submit packet, the function name and unique id encoded in place.
+    /// Writes the submit packet (SUBMIT_JOB_EPOCH with the time when scheduled), strings encoded in place.
     func write(to buffer: inout ByteBuffer) {
-        if let scheduledAt {
-            let epoch = String(Int(scheduledAt.timeIntervalSince1970.rounded(.up)))
-            let arguments = [ByteBuffer(string: function), ByteBuffer(string: unique), ByteBuffer(string: epoch), payload]
-            buffer.writePacket(Packet(.request, .submitJobEpoch, arguments))
-            return
+        let epoch = scheduledAt.map { String(Int($0.timeIntervalSince1970.rounded(.up))) }
+        let type: PacketType = epoch == nil ? .submit(background: background, priority: priority) : .submitJobEpoch
+        let epochSize = epoch.map { $0.utf8.count + 1 } ?? 0
+        let bodySize = function.utf8.count + 1 + unique.utf8.count + 1 + epochSize + payload.readableBytes
+        buffer.writePacketHeader(.request, type, bodySize: bodySize)
+        func writeArgument(_ text: String) {
+            buffer.writeString(text)
+            buffer.writeInteger(UInt8(0))
         }
-        let bodySize = function.utf8.count + 1 + unique.utf8.count + 1 + payload.readableBytes
-        buffer.writePacketHeader(.request, .submit(background: background, priority: priority), bodySize: bodySize)
-        buffer.writeString(function)
-        buffer.writeInteger(UInt8(0))
-        buffer.writeString(unique)
-        buffer.writeInteger(UInt8(0))
+        writeArgument(function)
+        writeArgument(unique)
+        if let epoch { writeArgument(epoch) }
         buffer.writeImmutableBuffer(payload)
     }
 }
