@@ -104,9 +104,12 @@ let package = Package(
             name: "GearmanLoggingTests",
             dependencies: ["GearmanLogging", .product(name: "Logging", package: "swift-log")]
         ),
+        // Shared by the test targets that run real programs: a child process whose end is seen reliably.
+        .target(name: "ProcessSupport", path: "Tests/ProcessSupport"),
         .testTarget(
             name: "GearmanServerTests",
             dependencies: [
+                "ProcessSupport",
                 "GearmanServer",
                 "Gearman",
                 "geard",
@@ -155,6 +158,7 @@ let package = Package(
         .testTarget(
             name: "GearmanTests",
             dependencies: [
+                "ProcessSupport",
                 "Gearman",
                 "GearmanProtocol",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -164,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["geard"],
+            dependencies: ["geard", "ProcessSupport"],
             exclude: ["Peers"]
         ),
     ],

@@ -1,5 +1,6 @@
 import Foundation
 import GearmanProtocol
+import ProcessSupport
 import Testing
 
 /// `geard` without `-d` detaches: the launched process exits at once and a daemon serves, owning the pidfile.
@@ -126,7 +127,7 @@ import Testing
         try "999999999\n".write(toFile: pidfile, atomically: true, encoding: .utf8)
         let server = try await GeardProcess(["--pidfile", pidfile, "--queue", "memory"])
         let pid = try await readPID(pidfile)
-        #expect(pid == server.process.processIdentifier)
+        #expect(pid == server.pid)
         await server.kill(SIGTERM)
     }
 
@@ -136,11 +137,9 @@ import Testing
         process.arguments = ["--version"]
         let output = Pipe()
         process.standardOutput = output
-        let exited = GeardProcess.watchExit(of: process)
-        try process.run()
+        let exit = try ProcessExit(running: process)
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        for await _ in exited {}
         #expect(text.hasPrefix("geard "))
-        #expect(process.terminationStatus == 0)
+        #expect(await exit.wait().status == 0)
     }
 }

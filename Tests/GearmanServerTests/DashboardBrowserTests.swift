@@ -1,5 +1,6 @@
 import Foundation
 import GearmanProtocol
+import ProcessSupport
 import Testing
 
 /// The dashboard rendered by a real browser: headless Chromium (Debian `chromium`, installed by
@@ -42,9 +43,7 @@ import Testing
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        let exited = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in exited.continuation.finish() }
-        try process.run()
+        let exit = try ProcessExit(running: process)
         let pid = process.processIdentifier
         let watchdog = Task {
             try await Task.sleep(for: deadline)
@@ -52,10 +51,10 @@ import Testing
         }
         // Read while it runs, so a large DOM cannot fill the pipe and stall the browser.
         let dom = try output.fileHandleForReading.readToEnd() ?? Data()
-        for await _ in exited.stream {}
+        let termination = await exit.wait()
         watchdog.cancel()
-        if process.terminationReason == .uncaughtSignal, process.terminationStatus == SIGKILL { return nil }
-        #expect(process.terminationStatus == 0)
+        if termination.bySignal, termination.status == SIGKILL { return nil }
+        #expect(termination.status == 0)
         return String(decoding: dom, as: UTF8.self)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GearmanProtocol
 import GearmanServer
 import NIOCore
+import ProcessSupport
 import Testing
 
 @Suite struct DurableQueueTests {
@@ -115,7 +116,7 @@ import Testing
         #expect(throws: (any Error).self) { try SQLiteQueueStore(path: path) }
     }
 
-    @Test func aForeignGearmanJobsTableIsRefused() throws {
+    @Test func aForeignGearmanJobsTableIsRefused() async throws {
         let path = temporaryQueuePath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = try SQLiteQueueStore(path: path)
@@ -125,8 +126,7 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table gearman_jobs (x)'); c.commit()", other]
-        try process.run()
-        process.waitUntilExit()
+        _ = try await ProcessExit(running: process).wait()
         #expect(throws: (any Error).self) { try SQLiteQueueStore(path: other) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 
 /// Runs a program to completion with a bounded wait, collecting its exit status and combined output.
 struct ExternalProcess {
@@ -26,14 +27,12 @@ struct ExternalProcess {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
-        let exited = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in exited.continuation.finish() }
-        try process.run()
+        let exit = try ProcessExit(running: process)
         // Read while it runs, so a chatty process never blocks on a full pipe.
         let reader = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
         let finished = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                for await _ in exited.stream {}
+                _ = await exit.wait()
                 return true
             }
             group.addTask {
@@ -44,11 +43,11 @@ struct ExternalProcess {
             return try await group.next()!
         }
         if !finished {
-            process.terminate()
-            process.waitUntilExit()
+            kill(process.processIdentifier, SIGKILL)
+            _ = await exit.wait()
             throw TimedOut(command: command)
         }
         let output = String(decoding: await reader.value, as: UTF8.self)
-        return Outcome(status: process.terminationStatus, output: output)
+        return Outcome(status: await exit.wait().status, output: output)
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import ProcessSupport
 
 /// A `geard` started as a real process on a free loopback port, for tests that kill or restart it.
-final class GeardProcess: @unchecked Sendable {
+final class GeardProcess: Sendable {
     let port: Int
-    let process: Process
-    private let exited: AsyncStream<Void>
+    let pid: Int32
+    private let exit: ProcessExit
 
     /// The binary built next to the test bundle, or `$GEARD_PATH`.
     static var binary: URL {
@@ -26,12 +27,12 @@ final class GeardProcess: @unchecked Sendable {
     /// `standardError` when given.
     init(port: Int? = nil, _ arguments: [String], standardError: FileHandle? = nil) async throws {
         self.port = try port ?? Self.freePort()
-        process = Process()
+        let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["-d", "--port", String(self.port), "--listen-address", "127.0.0.1", "--log-level", "warning"] + arguments
         if let standardError { process.standardError = standardError }
-        exited = Self.watchExit(of: process)
-        try process.run()
+        exit = try ProcessExit(running: process)
+        pid = process.processIdentifier
         let deadline = ContinuousClock.now + .seconds(20)
         while true {
             if let channel = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -40,8 +41,8 @@ final class GeardProcess: @unchecked Sendable {
                 try? await channel.close()
                 return
             }
-            guard process.isRunning, ContinuousClock.now < deadline else {
-                throw StartFailed(status: process.isRunning ? nil : process.terminationStatus)
+            guard isRunning, ContinuousClock.now < deadline else {
+                throw StartFailed(status: exit.termination?.status)
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -51,18 +52,12 @@ final class GeardProcess: @unchecked Sendable {
         let status: Int32?
     }
 
+    var isRunning: Bool { !exit.hasEnded }
+
     /// Sends `signal` and waits until the process has exited.
     func kill(_ signal: Int32) async {
-        Foundation.kill(process.processIdentifier, signal)
-        for await _ in exited {}
-    }
-
-    /// A stream that finishes when `process` exits. `Process.waitUntilExit` can miss the exit of a child
-    /// that forks (as `geard` without `-d` does), so tests wait on the termination handler instead.
-    static func watchExit(of process: Process) -> AsyncStream<Void> {
-        let (stream, continuation) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in continuation.finish() }
-        return stream
+        Foundation.kill(pid, signal)
+        _ = await exit.wait()
     }
 
     /// Runs `geard` with `arguments` to completion and returns its exit status; its standard streams go to
@@ -75,13 +70,10 @@ final class GeardProcess: @unchecked Sendable {
         process.arguments = arguments
         process.standardOutput = standardOutput
         process.standardError = standardError
-        let exited = watchExit(of: process)
-        try process.run()
-        for await _ in exited {}
-        return process.terminationStatus
+        return try await ProcessExit(running: process).wait().status
     }
 
     deinit {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        if isRunning { Foundation.kill(pid, SIGKILL) }
     }
 }

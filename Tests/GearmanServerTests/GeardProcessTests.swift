@@ -1,5 +1,6 @@
 import Foundation
 import GearmanProtocol
+import ProcessSupport
 import Testing
 
 /// The `geard` executable built next to the tests: logging configuration, pidfile, SIGTERM drain, exit status.
@@ -7,13 +8,12 @@ import Testing
     private static let geard = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("geard")
 
     private struct Run {
-        let process: Process
+        let pid: Int32
+        let exit: ProcessExit
         let standardError: Pipe
-        let exited: AsyncStream<Void>
 
         func status() async -> Int32 {
-            for await _ in exited {}
-            return process.terminationStatus
+            await exit.wait().status
         }
     }
 
@@ -24,10 +24,8 @@ import Testing
         let standardError = Pipe()
         process.standardError = standardError
         process.standardOutput = FileHandle.nullDevice
-        let (exited, continuation) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in continuation.finish() }
-        try process.run()
-        return Run(process: process, standardError: standardError, exited: exited)
+        let exit = try ProcessExit(running: process)
+        return Run(pid: process.processIdentifier, exit: exit, standardError: standardError)
     }
 
     /// Polls `file` until a line matches, for at most ten seconds.
@@ -77,7 +75,7 @@ import Testing
         let port = try #require(Int(try await waitForLine(in: directory + "/info.log", matching: #/INFO gear\.Server: listening address=\S+:(\d+)/#)))
         // The pidfile is written right after the listener is bound, a moment after the log line.
         try await waitUntil { FileManager.default.fileExists(atPath: pidfile) }
-        #expect(try String(contentsOfFile: pidfile, encoding: .utf8) == "\(run.process.processIdentifier)\n")
+        #expect(try String(contentsOfFile: pidfile, encoding: .utf8) == "\(run.pid)\n")
 
         let client = try await TestPeer(port: port)
         try await client.send(.submitJob, "slow", "", "x")
@@ -87,7 +85,7 @@ import Testing
         try await worker.send(.grabJob)
         #expect(try await worker.receivePacket().type == .jobAssign)
 
-        run.process.terminate()  // SIGTERM
+        kill(run.pid, SIGTERM)
         _ = try await waitForLine(in: directory + "/info.log", matching: #/NOTICE gear\.Server: (draining)/#)
         try await worker.send(.workComplete, handle, "done")
         #expect(try await client.receivePacket() == Packet(.response, .workComplete, [handle, "done"]))
@@ -130,15 +128,15 @@ import Testing
         #expect(try await admin.adminResponse("acl list") == ["first\tregister=None\tinvoke=None\tgrant=True", "."])
 
         try "[second]\ninvoke=.*\n".write(toFile: acl, atomically: true, encoding: .utf8)
-        kill(geard.process.processIdentifier, SIGHUP)
+        kill(geard.pid, SIGHUP)
         try await waitUntil { try await admin.adminResponse("acl list") == ["second\tregister=None\tinvoke=.*\tgrant=False", "."] }
 
         try "[third]\ngrant=perhaps\n".write(toFile: acl, atomically: true, encoding: .utf8)
-        kill(geard.process.processIdentifier, SIGHUP)
+        kill(geard.pid, SIGHUP)
         try await waitUntil { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("ACL reload failed") == true }
         #expect(try String(contentsOfFile: log, encoding: .utf8).contains("line 2: grant must be a boolean"))
         #expect(try await admin.adminResponse("acl list") == ["second\tregister=None\tinvoke=.*\tgrant=False", "."])
-        #expect(geard.process.isRunning)
+        #expect(geard.isRunning)
         await geard.kill(SIGTERM)  // On a failure before here, its deinit kills it.
     }
 }

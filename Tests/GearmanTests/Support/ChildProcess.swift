@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 
 /// What a finished child process left behind.
 struct ProcessOutput: Sendable {
@@ -10,9 +11,8 @@ struct ProcessOutput: Sendable {
 /// A child process with captured output, killed when it outlives its time limit or is released.
 final class ChildProcess: Sendable {
     private let process: Process
+    private let exit: ProcessExit
     private let output: Task<(stdout: Data, stderr: Data), Never>
-    /// The exit status, or the signal that ended the process.
-    private let exited: Task<Int32, Never>
 
     /// Starts `arguments[0]` (an absolute path, or a name looked up in `PATH`) with the rest as its arguments
     /// and `input` on stdin.
@@ -24,23 +24,7 @@ final class ChildProcess: Sendable {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        // Whichever learns of the exit first reports it: Foundation, or `waitid` (see ``waitForExit(of:)``).
-        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { process in
-            exit.yield(process.terminationStatus)
-            exit.finish()
-        }
-        try process.run()
-        let pid = process.processIdentifier
-        DispatchQueue.global().async {
-            guard let status = Self.waitForExit(of: pid) else { return }
-            exit.yield(status)
-            exit.finish()
-        }
-        exited = Task {
-            for await status in exits { return status }
-            preconditionFailure("the stream ends after an exit status")
-        }
+        exit = try ProcessExit(running: process)
         output = Task {
             async let written: Void = Self.blocking {
                 try? stdin.fileHandleForWriting.write(contentsOf: input)
@@ -60,7 +44,7 @@ final class ChildProcess: Sendable {
             kill()
             return true
         }
-        let status = await exited.value
+        let status = await exit.wait().status
         timer.cancel()
         let (out, err) = await output.value
         let result = ProcessOutput(status: status, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
@@ -72,7 +56,7 @@ final class ChildProcess: Sendable {
 
     /// Kills the process (SIGKILL) if it still runs.
     func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        if !exit.hasEnded { Foundation.kill(process.processIdentifier, SIGKILL) }
     }
 
     deinit { kill() }
@@ -82,20 +66,7 @@ final class ChildProcess: Sendable {
         try await ChildProcess(arguments, input: Data(input.utf8)).finish(timeout: timeout)
     }
 
-    /// Waits until `pid` exits and returns its exit status (or the signal that ended it); `nil` if Foundation has
-    /// reaped it already. Foundation learns of an exit when a socket the child inherited closes, and a process another
-    /// test spawns meanwhile can inherit that socket too and hide the exit for as long as it runs
-    /// (swift-corelibs-foundation#4795). `waitid` with `WNOWAIT` sees the exit itself and leaves the reaping to
-    /// Foundation.
-    private static func waitForExit(of pid: pid_t) -> Int32? {
-        var info = siginfo_t()
-        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 {
-            guard errno == EINTR else { return nil }
-        }
-        return info._sifields._sigchld.si_status
-    }
-
-    /// Runs blocking calls (pipe I/O, waiting for the exit) off the cooperative thread pool.
+    /// Runs blocking pipe I/O off the cooperative thread pool.
     private static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: body()) }

@@ -3,6 +3,7 @@ import Gearman
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import ProcessSupport
 import Testing
 
 /// Which job server an integration test runs against.
@@ -38,8 +39,8 @@ final class TestServer: Sendable {
 
     let port: Int
     private let command: Command
-    private let process: Process
-    private let paused = NIOLockedValueBox(false)
+    private let pid: Int32
+    private let exit: ProcessExit
 
     var address: ServerAddress { ServerAddress(host: "127.0.0.1", port: port) }
 
@@ -66,7 +67,7 @@ final class TestServer: Sendable {
     }
 
     private init(port: Int?, command: @escaping Command) async throws {
-        (self.process, self.port) = try await Self.launch(command, port: port)
+        (self.pid, self.exit, self.port) = try await Self.launch(command, port: port)
         self.command = command
     }
 
@@ -78,7 +79,7 @@ final class TestServer: Sendable {
     /// Starts `command` on `port`, or on a free port, and waits until it accepts connections. A free port can be
     /// taken by another process between ``freePort()`` and the server's bind; then the server exits and the next
     /// free port is tried.
-    private static func launch(_ command: Command, port fixedPort: Int?, attempts: Int = 3) async throws -> (Process, Int) {
+    private static func launch(_ command: Command, port fixedPort: Int?, attempts: Int = 3) async throws -> (Int32, ProcessExit, Int) {
         for attempt in 1...attempts {
             let port = try fixedPort ?? freePort()
             let (executable, arguments) = command(port)
@@ -87,18 +88,19 @@ final class TestServer: Sendable {
             process.arguments = arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            let exit = try ProcessExit(running: process)
+            let pid = process.processIdentifier
             do {
                 try await eventually("server listening on \(port)", timeout: .seconds(20)) {
-                    guard process.isRunning else { throw ServerExited(description: "\(executable.path) \(arguments) exited") }
+                    guard !exit.hasEnded else { throw ServerExited(description: "\(executable.path) \(arguments) exited") }
                     // Another server of this run may have bound the port between freePort() and our server's bind.
-                    return await accepts(port: port) && listens(pid: process.processIdentifier, port: port)
+                    return await accepts(port: port) && listens(pid: pid, port: port)
                 }
-                return (process, port)
+                return (pid, exit, port)
             } catch is ServerExited where fixedPort == nil && attempt < attempts {
                 continue
             } catch {
-                if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+                if !exit.hasEnded { Foundation.kill(pid, SIGKILL) }
                 throw error
             }
         }
@@ -112,26 +114,15 @@ final class TestServer: Sendable {
 
     /// Kills the server (SIGKILL, as a crash) and waits until it is gone.
     func kill() {
-        // Foundation stops reporting a stopped (SIGSTOP) process as running, so the pause is remembered.
-        guard process.isRunning || paused.withLockedValue({ $0 }) else { return }
-        let pid = process.processIdentifier
+        guard !exit.hasEnded else { return }
         Foundation.kill(pid, SIGKILL)
-        paused.withLockedValue { $0 = false }
-        // Not `process.waitUntilExit()`: Foundation can miss an exit (see `ChildProcess.waitForExit(of:)`). Until the
-        // kernel has torn the process down its listening socket may still accept.
-        let deadline = ContinuousClock.now + .seconds(5)
-        while Self.isAlive(pid), ContinuousClock.now < deadline { usleep(1000) }
+        // An exited process has closed its sockets: its listening socket no longer accepts.
+        _ = exit.wait(timeout: .seconds(5))
     }
 
     /// Freezes the server (SIGSTOP): connections stay open, nothing is answered.
     func pause() {
-        paused.withLockedValue { $0 = true }
-        Foundation.kill(process.processIdentifier, SIGSTOP)
-    }
-
-    private static func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
-        return !stat.contains(") Z ") && !stat.contains(") X ")
+        Foundation.kill(pid, SIGSTOP)
     }
 
     /// Bytes that clients sent and the server has not read yet, over all its connections (Linux `/proc/net/tcp`).
