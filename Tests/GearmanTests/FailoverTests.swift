@@ -50,6 +50,18 @@ struct FailoverTests {
         try await silent.close()
     }
 
+    @Test func anAwaitedRegistrationThatNoServerAnswersEndsWhenCancelled() async throws {
+        let silent = try await MisbehavingServer(.neverAnswers)
+        let worker = GearmanWorker(servers: [silent.address])
+        try await worker.waitForServer(timeout: .seconds(5))
+        let registration = Task { try await worker.register(FunctionRegistration("f")) }
+        try await eventually("the registration was sent") { worker.functions == ["f"] }
+        registration.cancel()
+        await #expect(throws: CancellationError.self) { try await registration.value }
+        await worker.shutdown()
+        try await silent.close()
+    }
+
     @Test func aClientShutDownDuringItsTLSHandshakeClosesTheConnection() async throws {
         let silent = try await MisbehavingServer(.neverAnswers)
         let address = ServerAddress(host: "127.0.0.1", port: silent.address.port, tls: TLSFiles())

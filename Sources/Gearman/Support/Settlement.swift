@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// A result set once that any number of tasks can await, cancellably. It is a value kept under its owner's lock
 /// (awaited with ``NIOLockedValueBox/value(of:)``), so that an object with several outcomes takes one lock and one
@@ -106,5 +107,14 @@ final class OneShot<Value: Sendable>: Sendable {
 
     func value() async throws -> Value {
         try await state.value(of: \.self)
+    }
+}
+
+extension EventLoopFuture where Value: Sendable {
+    /// The future's value, or `CancellationError` as soon as the calling task is cancelled (`get()` waits regardless).
+    func valueUnlessCancelled() async throws -> Value {
+        let result = OneShot<Value>()
+        whenComplete { result.fulfill($0) }
+        return try await result.value()
     }
 }

@@ -77,14 +77,15 @@ public final class GearmanWorker: GearmanServerSet {
     }
 
     /// Registers (or replaces) a function and returns once every connected server accepted it. Throws the first
-    /// refusal as ``GearmanError/Code/serverError`` (e.g. `PERMISSION_DENIED`) or ``GearmanError/connectionLost``;
-    /// the function stays registered all the same, as with ``register(_:timeout:handler:)``.
+    /// refusal as ``GearmanError/Code/serverError`` (e.g. `PERMISSION_DENIED`) or ``GearmanError/connectionLost``,
+    /// or `CancellationError` when the task is cancelled first; the function stays registered all the same, as with
+    /// ``register(_:timeout:handler:)``.
     ///
     /// ```swift
     /// try await worker.register(FunctionRegistration("reverse") { job in String(try job.payload(as: String.self).reversed()) })
     /// ```
     public func register(_ registration: FunctionRegistration) async throws {
-        for answer in sendRegistration(registration) { try await answer.get() }
+        for answer in sendRegistration(registration) { try await answer.valueUnlessCancelled() }
     }
 
     private func sendRegistration(_ registration: FunctionRegistration) -> [EventLoopFuture<Void>] {
