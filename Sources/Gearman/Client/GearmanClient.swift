@@ -1,8 +1,8 @@
 import GearmanProtocol
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Submits jobs to one or more job servers, placing them round-robin on the connected ones.
 ///
@@ -47,7 +47,7 @@ public final class GearmanClient: GearmanServerSet {
     /// The connections to ``servers``.
     public let connectionPool: ConnectionPool
     /// Foreground jobs by connection and handle (one handle can serve several coalesced submits).
-    private let jobs = NIOLockedValueBox([ObjectIdentifier: [String: [GearmanJob]]]())
+    private let jobs = Mutex([ObjectIdentifier: [String: [GearmanJob]]]())
 
     /// Creates a client and starts connecting to `servers` in the background.
     public init(servers: [ServerAddress] = [], configuration: Configuration = Configuration()) {
@@ -193,7 +193,7 @@ public final class GearmanClient: GearmanServerSet {
     /// Runs on the connection's event loop as JOB_CREATED arrives, before any WORK_* for the handle.
     private func track(_ job: GearmanJob, handle: String, on connection: ServerConnection) {
         if !job.request.background {
-            jobs.withLockedValue { $0[ObjectIdentifier(connection), default: [:]][handle, default: []].append(job) }
+            jobs.withLock { $0[ObjectIdentifier(connection), default: [:]][handle, default: []].append(job) }
         }
         job.accepted(handle: handle, on: connection)
     }
@@ -241,7 +241,7 @@ extension GearmanClient: ServerConnectionDelegate {
     }
 
     func connectionLost(_ connection: ServerConnection) {
-        let lost = jobs.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(connection)) } ?? [:]
+        let lost = jobs.withLock { $0.removeValue(forKey: ObjectIdentifier(connection)) } ?? [:]
         lost.values.joined().forEach { failed($0, .connectionLost) }
     }
 
@@ -250,7 +250,7 @@ extension GearmanClient: ServerConnectionDelegate {
         case .workData, .workWarning, .workStatus, .workComplete, .workFail, .workException:
             let handle = packet.string(0)
             let isFinal = packet.type == .workComplete || packet.type == .workFail || packet.type == .workException
-            let targets = jobs.withLockedValue { jobs -> [GearmanJob] in
+            let targets = jobs.withLock { jobs -> [GearmanJob] in
                 let key = ObjectIdentifier(connection)
                 return (isFinal ? jobs[key]?.removeValue(forKey: handle) : jobs[key]?[handle]) ?? []
             }

@@ -1,6 +1,6 @@
 import GearmanProtocol
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// A submitted job: its handle, what the worker reported so far, and its outcome.
 ///
@@ -31,7 +31,7 @@ public final class GearmanJob: Sendable {
     /// What was submitted.
     public let request: JobRequest
     private let coder: any PayloadCoder
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     init(request: JobRequest, coder: any PayloadCoder) {
         self.request = request
@@ -39,20 +39,20 @@ public final class GearmanJob: Sendable {
     }
 
     /// The server's handle, once the job is accepted.
-    public var handle: String? { state.withLockedValue { $0.handle } }
+    public var handle: String? { state.withLock { $0.handle } }
     /// WORK_DATA chunks received so far.
-    public var dataChunks: [ByteBuffer] { state.withLockedValue { $0.data } }
+    public var dataChunks: [ByteBuffer] { state.withLock { $0.data } }
     /// WORK_WARNING chunks received so far.
-    public var warnings: [ByteBuffer] { state.withLockedValue { $0.warnings } }
+    public var warnings: [ByteBuffer] { state.withLock { $0.warnings } }
     /// The last WORK_STATUS, if any.
-    public var progress: JobProgress? { state.withLockedValue { $0.progress } }
+    public var progress: JobProgress? { state.withLock { $0.progress } }
     /// Whether the job completed or failed for good.
-    public var isFinished: Bool { state.withLockedValue { $0.outcome.result != nil } }
+    public var isFinished: Bool { state.withLock { $0.outcome.result != nil } }
 
     /// Every event of the job from the start, then live ones until the job finishes. Each access is a new stream.
     public var events: AsyncStream<JobEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self)
-        state.withLockedValue { state in
+        state.withLock { state in
             state.history.forEach { continuation.yield($0) }
             if state.history.last?.isTerminal == true {
                 continuation.finish()
@@ -61,7 +61,7 @@ public final class GearmanJob: Sendable {
                 state.nextSubscriber += 1
                 state.subscribers[id] = continuation
                 continuation.onTermination = { [weak self] _ in
-                    _ = self?.state.withLockedValue { $0.subscribers.removeValue(forKey: id) }
+                    _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
                 }
             }
         }
@@ -85,10 +85,10 @@ public final class GearmanJob: Sendable {
 
     // MARK: Driven by the client
 
-    var connection: ServerConnection? { state.withLockedValue { $0.connection } }
+    var connection: ServerConnection? { state.withLock { $0.connection } }
 
     func setTimer(_ timer: Scheduled<Void>) {
-        state.withLockedValue { $0.timer = timer }
+        state.withLock { $0.timer = timer }
     }
 
     /// Returns once a server accepted the job; throws why no server did, or `CancellationError` when the calling task
@@ -99,14 +99,14 @@ public final class GearmanJob: Sendable {
 
     /// JOB_CREATED: record where the job lives. Background jobs finish here.
     func accepted(handle: String, on connection: ServerConnection) {
-        state.withLockedValue { state in
+        state.withLock { state in
             state.handle = handle
             state.connection = connection
         }
         emit(.created(handle: handle))
         if request.background { finish(.success(ByteBuffer())) }
         // Last, so that the submit returns a job that already shows its handle, its events and (background) its end.
-        state.withLockedValue { $0.acceptance.settle(.success(())) }?.resume(with: .success(()))
+        state.withLock { $0.acceptance.settle(.success(())) }?.resume(with: .success(()))
     }
 
     /// Applies a WORK_* packet. Returns the failure if the job failed (the client decides on a retry).
@@ -134,7 +134,7 @@ public final class GearmanJob: Sendable {
     /// Whether a failure should be retried; if so, counts the attempt and reports it.
     func beginRetry(after error: GearmanError) -> Bool {
         guard !request.background, !isFinished, error.code == .jobFailed || error.code == .connectionLost else { return false }
-        let attempt: Int? = state.withLockedValue { state in
+        let attempt: Int? = state.withLock { state in
             guard state.retries < request.maxRetries else { return nil }
             state.retries += 1
             state.handle = nil
@@ -151,7 +151,7 @@ public final class GearmanJob: Sendable {
         let outcome = result.mapError { $0 as any Error }
         // A failure also settles an acceptance still open; a success never does.
         let refusal: Result<Void, any Error>? = if case .failure(let error) = result { .failure(error) } else { nil }
-        let settled = state.withLockedValue { state -> (Settlement<ByteBuffer>.Waiters, Settlement<Void>.Waiters?, Scheduled<Void>?)? in
+        let settled = state.withLock { state -> (Settlement<ByteBuffer>.Waiters, Settlement<Void>.Waiters?, Scheduled<Void>?)? in
             guard let waiters = state.outcome.settle(outcome) else { return nil }
             return (waiters, refusal.flatMap { state.acceptance.settle($0) }, state.timer)
         }
@@ -168,7 +168,7 @@ public final class GearmanJob: Sendable {
     /// Records `event`, and `update` under the same lock, then sends it to the subscribers; a terminal event ends
     /// their streams. A job that has ended (a timeout passed, say) takes no more events from its worker.
     private func emit(_ event: JobEvent, updating update: (inout State) -> Void = { _ in }) {
-        let subscribers = state.withLockedValue { state -> [AsyncStream<JobEvent>.Continuation] in
+        let subscribers = state.withLock { state -> [AsyncStream<JobEvent>.Continuation] in
             guard state.history.last?.isTerminal != true else { return [] }
             update(&state)
             state.history.append(event)

@@ -1,6 +1,6 @@
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The servers of one client or worker: adding and removing them, round-robin choice among the connected ones,
 /// and waiting until one is connected. Its workings are internal to this package; use it through
@@ -16,7 +16,7 @@ public final class ConnectionPool: Sendable {
         var isShutdown = false
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
     private let eventLoopGroup: any EventLoopGroup
     private let backoff: Backoff
     private let logger: Logger
@@ -29,16 +29,16 @@ public final class ConnectionPool: Sendable {
 
     /// Connects to `servers` in the background, reporting to `delegate`.
     func start(servers: [ServerAddress], reportingTo delegate: any ServerConnectionDelegate) {
-        state.withLockedValue { $0.delegate = delegate }
+        state.withLock { $0.delegate = delegate }
         for server in Set(servers) { try? add(server) }
     }
 
     /// Adds a server and starts connecting to it in the background.
     func add(_ address: ServerAddress) throws {
-        guard let delegate = state.withLockedValue({ $0.delegate }) else { throw GearmanError.shutdown }
+        guard let delegate = state.withLock({ $0.delegate }) else { throw GearmanError.shutdown }
         let connection = ServerConnection(
             address: address, eventLoop: eventLoopGroup.next(), backoff: backoff, delegate: delegate, pool: self, logger: logger)
-        try state.withLockedValue { state in
+        try state.withLock { state in
             guard !state.isShutdown else { throw GearmanError.shutdown }
             guard !state.connections.contains(where: { $0.address == address }) else {
                 throw GearmanError(.invalidConfiguration, "server \(address) already added")
@@ -51,7 +51,7 @@ public final class ConnectionPool: Sendable {
     /// Removes a server, closing its connection. Returns `false` if it was not there.
     @discardableResult
     func remove(_ address: ServerAddress) async -> Bool {
-        let removed = state.withLockedValue { state -> ServerConnection? in
+        let removed = state.withLock { state -> ServerConnection? in
             guard let index = state.connections.firstIndex(where: { $0.address == address }) else { return nil }
             return state.connections.remove(at: index)
         }
@@ -59,13 +59,13 @@ public final class ConnectionPool: Sendable {
         return removed != nil
     }
 
-    var addresses: [ServerAddress] { state.withLockedValue { $0.connections.map(\.address) } }
+    var addresses: [ServerAddress] { state.withLock { $0.connections.map(\.address) } }
 
-    var connected: [ServerConnection] { state.withLockedValue { $0.connections.filter(\.isConnected) } }
+    var connected: [ServerConnection] { state.withLock { $0.connections.filter(\.isConnected) } }
 
     /// The next connected server in round-robin order that is not in `excluded`.
     func next(excluding excluded: Set<ObjectIdentifier> = []) -> ServerConnection? {
-        state.withLockedValue { state in
+        state.withLock { state in
             let count = state.connections.count
             for offset in 0..<count {
                 let connection = state.connections[(state.cursor + offset) % count]
@@ -80,12 +80,12 @@ public final class ConnectionPool: Sendable {
 
     /// Returns once at least one server is connected; throws ``GearmanError/timeout`` after `timeout`.
     func waitForServer(timeout: Duration?) async throws {
-        let available = state.withLockedValue { $0.serverAvailable }
+        let available = state.withLock { $0.serverAvailable }
         try await withTimeout(timeout) { try await available.value() }
     }
 
     func connectionStateChanged(_ connection: ServerConnection) {
-        let fulfil = state.withLockedValue { state -> OneShot<Void>? in
+        let fulfil = state.withLock { state -> OneShot<Void>? in
             let anyConnected = state.connections.contains(where: \.isConnected)
             if anyConnected { return state.serverAvailable }
             if state.serverAvailable.result != nil { state.serverAvailable = OneShot() }
@@ -96,12 +96,12 @@ public final class ConnectionPool: Sendable {
 
     /// Closes every connection; later `add` calls throw ``GearmanError/shutdown``.
     func shutdown() async {
-        let connections = state.withLockedValue { state in
+        let connections = state.withLock { state in
             state.isShutdown = true
             defer { state.connections = [] }
             return state.connections
         }
         for connection in connections { await connection.close() }
-        state.withLockedValue { $0.serverAvailable }.fulfill(.failure(GearmanError.shutdown))
+        state.withLock { $0.serverAvailable }.fulfill(.failure(GearmanError.shutdown))
     }
 }

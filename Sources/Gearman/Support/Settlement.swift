@@ -1,8 +1,8 @@
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// A result set once that any number of tasks can await, cancellably. It is a value kept under its owner's lock
-/// (awaited with ``NIOLockedValueBox/value(of:)``), so that an object with several outcomes takes one lock and one
+/// (awaited with ``Synchronization/Mutex/value(of:)``), so that an object with several outcomes takes one lock and one
 /// allocation for all of them.
 struct Settlement<Value: Sendable>: Sendable {
     typealias Waiter = UnsafeContinuation<Value, any Error>
@@ -76,31 +76,31 @@ struct Settlement<Value: Sendable>: Sendable {
     }
 }
 
-extension NIOLockedValueBox where Value: Sendable {
+extension Mutex where Value: Sendable {
     /// Awaits the settlement at `path` in the locked value. Throws `CancellationError` if the task is cancelled first.
     func value<Result: Sendable>(of path: WritableKeyPath<Value, Settlement<Result>> & Sendable) async throws -> Result {
-        let (ready, id) = withLockedValue { $0[keyPath: path].prepareToWait() }
+        let (ready, id) = withLock { $0[keyPath: path].prepareToWait() }
         if let ready { return try ready.get() }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { waiter in
-                if let ready = withLockedValue({ $0[keyPath: path].add(waiter, id: id) }) { waiter.resume(with: ready) }
+                if let ready = withLock({ $0[keyPath: path].add(waiter, id: id) }) { waiter.resume(with: ready) }
             }
         } onCancel: {
-            withLockedValue { $0[keyPath: path].removeWaiter(id) }?.resume(throwing: CancellationError())
+            withLock { $0[keyPath: path].removeWaiter(id) }?.resume(throwing: CancellationError())
         }
     }
 }
 
 /// A ``Settlement`` with a lock of its own, for a result that stands alone.
 final class OneShot<Value: Sendable>: Sendable {
-    private let state = NIOLockedValueBox(Settlement<Value>())
+    private let state = Mutex(Settlement<Value>())
 
-    var result: Result<Value, any Error>? { state.withLockedValue { $0.result } }
+    var result: Result<Value, any Error>? { state.withLock { $0.result } }
 
     /// Sets the result and wakes every waiter. Returns `false` if it was already set.
     @discardableResult
     func fulfill(_ result: Result<Value, any Error>) -> Bool {
-        guard let waiters = state.withLockedValue({ $0.settle(result) }) else { return false }
+        guard let waiters = state.withLock({ $0.settle(result) }) else { return false }
         waiters.resume(with: result)
         return true
     }

@@ -1,8 +1,8 @@
 import GearmanProtocol
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Takes jobs from one or more job servers and runs them, several at a time if asked.
 ///
@@ -56,7 +56,7 @@ public final class GearmanWorker: GearmanServerSet {
     public let configuration: Configuration
     /// The connections to ``servers``.
     public let connectionPool: ConnectionPool
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     /// Creates a worker and starts connecting to `servers` in the background.
     public init(servers: [ServerAddress] = [], configuration: Configuration = Configuration()) {
@@ -89,7 +89,7 @@ public final class GearmanWorker: GearmanServerSet {
     }
 
     private func sendRegistration(_ registration: FunctionRegistration) -> [EventLoopFuture<Void>] {
-        let connections = state.withLockedValue { state in
+        let connections = state.withLock { state in
             state.functions[registration.name] = registration
             return Array(state.connections.values)
         }
@@ -98,7 +98,7 @@ public final class GearmanWorker: GearmanServerSet {
 
     /// Stops taking jobs of a function (CANT_DO).
     public func unregister(_ name: String) {
-        let connections = state.withLockedValue { state in
+        let connections = state.withLock { state in
             state.functions[name] = nil
             return Array(state.connections.values)
         }
@@ -107,7 +107,7 @@ public final class GearmanWorker: GearmanServerSet {
 
     /// Replaces the whole set of functions (RESET_ABILITIES, then CAN_DO for each).
     public func setFunctions(_ functions: [FunctionRegistration]) {
-        let connections = state.withLockedValue { state in
+        let connections = state.withLock { state in
             state.functions = Dictionary(functions.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
             return Array(state.connections.values)
         }
@@ -118,7 +118,7 @@ public final class GearmanWorker: GearmanServerSet {
     }
 
     /// The registered function names.
-    public var functions: [String] { state.withLockedValue { $0.functions.keys.sorted() } }
+    public var functions: [String] { state.withLock { $0.functions.keys.sorted() } }
 
     // MARK: Taking jobs
 
@@ -132,7 +132,7 @@ public final class GearmanWorker: GearmanServerSet {
     /// }
     /// ```
     public func nextJob() async -> WorkerJob? {
-        let id = state.withLockedValue { state in
+        let id = state.withLock { state in
             defer { state.nextWaiter += 1 }
             return state.nextWaiter
         }
@@ -140,7 +140,7 @@ public final class GearmanWorker: GearmanServerSet {
             await withUnsafeContinuation { continuation in
                 // Decided under the lock: once the waiter is registered, only the state machine resumes it (a
                 // cancellation from then on releases it through `waiterLeft`).
-                let actions = state.withLockedValue { state -> [Machine.Action]? in
+                let actions = state.withLock { state -> [Machine.Action]? in
                     if Task.isCancelled { return nil }
                     state.waiters[id] = continuation
                     return state.machine.waiterArrived(id)
@@ -149,13 +149,13 @@ public final class GearmanWorker: GearmanServerSet {
                 perform(actions)
             }
         } onCancel: {
-            perform(state.withLockedValue { $0.machine.waiterLeft(id) })
+            perform(state.withLock { $0.machine.waiterLeft(id) })
         }
     }
 
     /// Makes the callers currently waiting in ``nextJob()`` return `nil`; the worker keeps running.
     public func stopWaitingForJobs() {
-        perform(state.withLockedValue { $0.machine.interrupt() })
+        perform(state.withLock { $0.machine.interrupt() })
     }
 
     /// Runs registered handlers, `concurrency` jobs at a time, until ``stop()``; then waits for running jobs
@@ -184,11 +184,11 @@ public final class GearmanWorker: GearmanServerSet {
 
     /// Graceful stop: take no more jobs; ``run(concurrency:)`` returns once running jobs have finished.
     public func stop() {
-        perform(state.withLockedValue { $0.machine.stop() })
+        perform(state.withLock { $0.machine.stop() })
     }
 
     /// Whether ``stop()`` was called.
-    public var isStopped: Bool { state.withLockedValue { $0.machine.isStopped } }
+    public var isStopped: Bool { state.withLock { $0.machine.isStopped } }
 
     /// Stops and disconnects at once; the server requeues jobs that were not finished.
     public func shutdown() async {
@@ -199,7 +199,7 @@ public final class GearmanWorker: GearmanServerSet {
     // MARK: Internals
 
     private func perform(_ job: WorkerJob) async {
-        let handler = state.withLockedValue { $0.functions[job.function]?.handler }
+        let handler = state.withLock { $0.functions[job.function]?.handler }
         do {
             guard let handler else { throw WorkFailure() }
             let result = try await handler(job)
@@ -227,17 +227,17 @@ public final class GearmanWorker: GearmanServerSet {
         for action in actions {
             switch action {
             case .grab(let id):
-                guard let connection = state.withLockedValue({ $0.connections[id] }) else { continue }
+                guard let connection = state.withLock({ $0.connections[id] }) else { continue }
                 connection.sendRequest(Packet(.request, .grabJobUniq)) { reply in
                     // A lost connection reaches connectionLost(_:).
                     if case .success(let reply) = reply { self.grabbed(reply, on: connection) }
                 }
             case .preSleep(let id):
-                state.withLockedValue { $0.connections[id] }?.sendAndForget(Packet(.request, .preSleep))
+                state.withLock { $0.connections[id] }?.sendAndForget(Packet(.request, .preSleep))
             case .deliver(let job, let waiter):
-                state.withLockedValue { $0.waiters.removeValue(forKey: waiter) }?.resume(returning: job)
+                state.withLock { $0.waiters.removeValue(forKey: waiter) }?.resume(returning: job)
             case .release(let waiters):
-                let continuations = state.withLockedValue { state in waiters.compactMap { state.waiters.removeValue(forKey: $0) } }
+                let continuations = state.withLock { state in waiters.compactMap { state.waiters.removeValue(forKey: $0) } }
                 continuations.forEach { $0.resume(returning: nil) }
             }
         }
@@ -247,9 +247,9 @@ public final class GearmanWorker: GearmanServerSet {
     /// (the write among it), a caller asking for the next job may send PRE_SLEEP with that packet.
     func jobFinishing(on connection: ServerConnection) {
         let id = ObjectIdentifier(connection)
-        guard state.withLockedValue({ $0.machine.jobFinishing(on: id) }) else { return }
+        guard state.withLock({ $0.machine.jobFinishing(on: id) }) else { return }
         connection.eventLoop.execute {
-            self.state.withLockedValue { $0.machine.jobFinished(on: id) }
+            self.state.withLock { $0.machine.jobFinished(on: id) }
         }
     }
 
@@ -270,16 +270,16 @@ public final class GearmanWorker: GearmanServerSet {
             if reply.type == .error {
                 configuration.logger.warning("grab refused", metadata: ["error": "\(reply.string(0)) \(reply.string(1))"])
             }
-            perform(state.withLockedValue { $0.machine.noJob(on: id) })
+            perform(state.withLock { $0.machine.noJob(on: id) })
             return
         }
-        perform(state.withLockedValue { $0.machine.assigned(job, on: id) })
+        perform(state.withLock { $0.machine.assigned(job, on: id) })
     }
 }
 
 extension GearmanWorker: ServerConnectionDelegate {
     func connectionEstablished(_ connection: ServerConnection) {
-        let functions = state.withLockedValue { state in
+        let functions = state.withLock { state in
             state.connections[ObjectIdentifier(connection)] = connection
             return Array(state.functions.values)
         }
@@ -287,12 +287,12 @@ extension GearmanWorker: ServerConnectionDelegate {
             connection.sendAndForget(Packet(.request, .setClientID, [workerID]))
         }
         functions.forEach { _ = canDo($0, on: connection) }
-        perform(state.withLockedValue { $0.machine.connectionUp(ObjectIdentifier(connection)) })
+        perform(state.withLock { $0.machine.connectionUp(ObjectIdentifier(connection)) })
     }
 
     func connectionLost(_ connection: ServerConnection) {
         let id = ObjectIdentifier(connection)
-        perform(state.withLockedValue { state in
+        perform(state.withLock { state in
             state.connections[id] = nil
             return state.machine.connectionDown(id)
         })
@@ -301,7 +301,7 @@ extension GearmanWorker: ServerConnectionDelegate {
     func connection(_ connection: ServerConnection, received packet: Packet) {
         switch packet.type {
         case .noop:
-            perform(state.withLockedValue { $0.machine.noop(on: ObjectIdentifier(connection)) })
+            perform(state.withLock { $0.machine.noop(on: ObjectIdentifier(connection)) })
         case .error:
             configuration.logger.warning("server error", metadata: ["code": "\(packet.string(0))", "message": "\(packet.string(1))"])
         default:
