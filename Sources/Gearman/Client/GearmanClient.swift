@@ -61,7 +61,7 @@ public final class GearmanClient: GearmanServerSet {
     /// If the chosen server dies before JOB_CREATED, the job goes to the next connected server. Throws
     /// ``GearmanError/noConnectedServer``, the server's ERROR, or ``GearmanError/timeout`` if the request's timeout
     /// passes before any server accepted the job; `CancellationError` if the task is cancelled before then.
-    public func submit(_ request: JobRequest) async throws -> GearmanJob {
+    @inline(__always) public func submit(_ request: JobRequest) async throws -> GearmanJob {
         let job = start(request)
         try await job.waitUntilAccepted()
         return job
@@ -131,9 +131,11 @@ public final class GearmanClient: GearmanServerSet {
         return answer!
     }
 
-    /// Sends ECHO_REQ to the next connected server and returns its echo.
+    /// Sends ECHO_REQ to the next connected server and returns its echo. Throws ``GearmanError/noConnectedServer``, or
+    /// ``GearmanError/connectionLost`` when that server is lost before it answers.
     public func echo(_ payload: some PayloadConvertible) async throws -> ByteBuffer {
-        let reply = try await requestOnAnyServer(Packet(.request, .echoReq, [payload.payload]))
+        guard let connection = connectionPool.next() else { throw GearmanError.noConnectedServer }
+        let reply = try await connection.request(Packet(.request, .echoReq, [payload.payload]))
         guard reply.type == .echoRes else { throw Self.unexpected(reply) }
         return reply.arguments[0]
     }
@@ -147,7 +149,7 @@ public final class GearmanClient: GearmanServerSet {
 
     /// Starts the job's timeout and sends it to a server.
     private func start(_ request: JobRequest) -> GearmanJob {
-        let job = GearmanJob(request: request, coder: configuration.coder)
+        let job = GearmanJob(request: request, client: self)
         if let timeout = request.timeout {
             job.setTimer(configuration.eventLoopGroup.any().scheduleTask(in: TimeAmount(timeout)) {
                 job.finish(.failure(.timeout))
@@ -157,36 +159,26 @@ public final class GearmanClient: GearmanServerSet {
         return job
     }
 
-    /// Sends the job to a server. JOB_CREATED tracks it; ERROR, or no server left, fails it.
-    private func place(_ job: GearmanJob) {
-        sendToAnyServer(job.request) { answer in
-            switch answer {
-            case .success((let reply, let connection)) where reply.type == .jobCreated:
-                self.track(job, handle: reply.string(0), on: connection)
-            case .success((let reply, _)):
-                job.finish(.failure(Self.unexpected(reply)))
-            case .failure(let error):
-                job.finish(.failure(error))
-            }
-        }
-    }
-
-    /// Sends `packet` to the next connected server not in `lost`, in round-robin order; a connection lost before the
-    /// reply sends it to the next one. `handler` gets the reply and its server, on that server's event loop, or
-    /// ``GearmanError/noConnectedServer``.
-    private func sendToAnyServer(
-        _ packet: some OutboundPacket, avoiding lost: Set<ObjectIdentifier> = [],
-        then handler: @escaping @Sendable (Result<(Packet, ServerConnection), GearmanError>) -> Void
-    ) {
+    /// Sends the job to the next connected server not in `lost`, in round-robin order; the server's answer comes to
+    /// ``submission(of:answered:on:)``. No server left fails the job.
+    private func place(_ job: GearmanJob, avoiding lost: Set<ObjectIdentifier> = []) {
         guard let connection = connectionPool.next(excluding: lost) else {
-            handler(.failure(.noConnectedServer))
+            job.finish(.failure(.noConnectedServer))
             return
         }
-        connection.sendRequest(packet) { reply in
-            switch reply {
-            case .success(let reply): handler(.success((reply, connection)))
-            case .failure: self.sendToAnyServer(packet, avoiding: lost.union([ObjectIdentifier(connection)]), then: handler)
-            }
+        connection.sendRequest(job, to: job)
+    }
+
+    /// The answer to a job's submit, on its server's event loop: JOB_CREATED tracks the job, ERROR fails it, and a
+    /// server lost before it answered sends the job to the next server.
+    func submission(of job: GearmanJob, answered reply: Result<Packet, any Error>, on connection: ServerConnection) {
+        switch reply {
+        case .success(let reply) where reply.type == .jobCreated:
+            track(job, handle: reply.string(0), on: connection)
+        case .success(let reply):
+            job.finish(.failure(Self.unexpected(reply)))
+        case .failure:
+            place(job, avoiding: job.serverLost(connection))
         }
     }
 
@@ -202,13 +194,6 @@ public final class GearmanClient: GearmanServerSet {
         let reply = try await connection.request(id.statusPacket)
         guard let status = JobStatus(reply) else { throw Self.unexpected(reply) }
         return status
-    }
-
-    /// Sends `packet` to the next connected server and returns its reply; cancellable.
-    private func requestOnAnyServer(_ packet: Packet) async throws -> Packet {
-        let reply = OneShot<Packet>()
-        sendToAnyServer(packet) { answer in reply.fulfill(answer.map { reply, _ in reply }.mapError { $0 }) }
-        return try await reply.value()
     }
 
     /// A job failed: retry it if it may, else finish it.

@@ -11,7 +11,7 @@ import Synchronization
 /// }
 /// let summary = try await job.result(as: String.self)
 /// ```
-public final class GearmanJob: Sendable {
+public final class GearmanJob: Sendable, OutboundPacket, ReplyReceiver {
     private struct State {
         var handle: String?
         var connection: ServerConnection?
@@ -19,6 +19,8 @@ public final class GearmanJob: Sendable {
         var warnings: [ByteBuffer] = []
         var progress: JobProgress?
         var retries = 0
+        /// Servers lost before they answered this attempt's submit.
+        var lostServers: Set<ObjectIdentifier> = []
         var history: [JobEvent] = []
         var subscribers: [Int: AsyncStream<JobEvent>.Continuation] = [:]
         var nextSubscriber = 0
@@ -30,12 +32,13 @@ public final class GearmanJob: Sendable {
 
     /// What was submitted.
     public let request: JobRequest
-    private let coder: any PayloadCoder
+    /// Places the job, and takes its server's answer to the submit.
+    private let client: GearmanClient
     private let state = Mutex(State())
 
-    init(request: JobRequest, coder: any PayloadCoder) {
+    init(request: JobRequest, client: GearmanClient) {
         self.request = request
-        self.coder = coder
+        self.client = client
     }
 
     /// The server's handle, once the job is accepted.
@@ -80,7 +83,7 @@ public final class GearmanJob: Sendable {
 
     /// The result decoded with the client's ``PayloadCoder``.
     public func decodedResult<Value: Decodable>(as type: Value.Type) async throws -> Value {
-        try coder.decode(type, from: try await result)
+        try client.configuration.coder.decode(type, from: try await result)
     }
 
     // MARK: Driven by the client
@@ -93,7 +96,7 @@ public final class GearmanJob: Sendable {
 
     /// Returns once a server accepted the job; throws why no server did, or `CancellationError` when the calling task
     /// is cancelled first (the job may still be accepted and run).
-    func waitUntilAccepted() async throws {
+    @inline(__always) func waitUntilAccepted() async throws {
         try await state.value(of: \.acceptance)
     }
 
@@ -137,6 +140,7 @@ public final class GearmanJob: Sendable {
         let attempt: Int? = state.withLock { state in
             guard state.retries < request.maxRetries else { return nil }
             state.retries += 1
+            state.lostServers = []
             state.handle = nil
             state.connection = nil
             return state.retries
@@ -165,12 +169,31 @@ public final class GearmanJob: Sendable {
         timer?.cancel()
     }
 
+    /// Writes the job's submit: the job goes to a server as a reference, without a copy of its request.
+    func write(to buffer: inout ByteBuffer) {
+        request.write(to: &buffer)
+    }
+
+    func connection(_ connection: ServerConnection, answered reply: Result<Packet, any Error>) {
+        client.submission(of: self, answered: reply, on: connection)
+    }
+
+    /// Records that `connection` was lost before it answered the submit; returns every server lost so.
+    func serverLost(_ connection: ServerConnection) -> Set<ObjectIdentifier> {
+        state.withLock { state in
+            state.lostServers.insert(ObjectIdentifier(connection))
+            return state.lostServers
+        }
+    }
+
     /// Records `event`, and `update` under the same lock, then sends it to the subscribers; a terminal event ends
     /// their streams. A job that has ended (a timeout passed, say) takes no more events from its worker.
     private func emit(_ event: JobEvent, updating update: (inout State) -> Void = { _ in }) {
         let subscribers = state.withLock { state -> [AsyncStream<JobEvent>.Continuation] in
             guard state.history.last?.isTerminal != true else { return [] }
             update(&state)
+            // Room for the usual history (created, then completed or failed) in one allocation.
+            if state.history.isEmpty { state.history.reserveCapacity(2) }
             state.history.append(event)
             let subscribers = Array(state.subscribers.values)
             if event.isTerminal { state.subscribers = [:] }

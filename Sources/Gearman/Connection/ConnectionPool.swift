@@ -69,7 +69,8 @@ public final class ConnectionPool: Sendable {
             let count = state.connections.count
             for offset in 0..<count {
                 let connection = state.connections[(state.cursor + offset) % count]
-                if connection.isConnected, !excluded.contains(ObjectIdentifier(connection)) {
+                // `isEmpty` first: a set hashes the key even when it is empty, and no server is excluded on a first try.
+                if connection.isConnected, excluded.isEmpty || !excluded.contains(ObjectIdentifier(connection)) {
                     state.cursor = (state.cursor + offset + 1) % count
                     return connection
                 }

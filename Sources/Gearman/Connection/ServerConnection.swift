@@ -16,18 +16,14 @@ final class ServerConnection: Sendable {
         case promise(EventLoopPromise<Packet>)
         /// Runs as the reply arrives, before any later packet is processed.
         case handler(ReplyHandler)
+        /// Takes the reply as it arrives, as `handler` does.
+        case receiver(any ReplyReceiver)
 
-        func succeed(_ reply: Packet) {
+        func answer(with reply: Result<Packet, any Error>, on connection: ServerConnection) {
             switch self {
-            case .promise(let promise): promise.succeed(reply)
-            case .handler(let handler): handler(.success(reply))
-            }
-        }
-
-        func fail(_ error: any Error) {
-            switch self {
-            case .promise(let promise): promise.fail(error)
-            case .handler(let handler): handler(.failure(error))
+            case .promise(let promise): promise.completeWith(reply)
+            case .handler(let handler): handler(reply)
+            case .receiver(let receiver): receiver.connection(connection, answered: reply)
             }
         }
     }
@@ -105,6 +101,11 @@ final class ServerConnection: Sendable {
         send(packet, awaiting: .handler(handler))
     }
 
+    /// Sends a packet and hands its reply to `receiver`, as ``sendRequest(_:then:)`` does to its handler.
+    func sendRequest(_ packet: some OutboundPacket, to receiver: any ReplyReceiver) {
+        send(packet, awaiting: .receiver(receiver))
+    }
+
     /// Sends a packet that a server answers only when it refuses it (CAN_DO under an ACL, OPTION_REQ): a GET_STATUS
     /// for the empty handle follows it, whose STATUS_RES tells acceptance from refusal. The future fails with
     /// ``GearmanError/Code/serverError`` on refusal, or with ``GearmanError/connectionLost``. Called on the event
@@ -129,7 +130,7 @@ final class ServerConnection: Sendable {
 
     /// Sends a packet that has no reply. Throws ``GearmanError/connectionLost`` when not connected; returns once the
     /// packet is queued, without suspending when called on the event loop.
-    func send(_ packet: some OutboundPacket) async throws {
+    @inline(__always) func send(_ packet: some OutboundPacket) async throws {
         if eventLoop.inEventLoop { return try sendNow(packet) }
         try await eventLoop.submit { try self.sendNow(packet) }.get()
     }
@@ -171,7 +172,7 @@ final class ServerConnection: Sendable {
             // (with one request in flight, waiting for the end of the tick cost 10% of the CPU per round trip).
             write(packet, now: core.value.machine.repliesAwaited == 1)
         case .failNotConnected:
-            request.fail(GearmanError.connectionLost)
+            request.answer(with: .failure(GearmanError.connectionLost), on: self)
         default:
             preconditionFailure("send returns .write or .failNotConnected")
         }
@@ -218,7 +219,7 @@ final class ServerConnection: Sendable {
         guard core.channel === channel else { return }
         switch core.machine.received(packet) {
         case .reply(let request):
-            request.succeed(packet)
+            request.answer(with: .success(packet), on: self)
         case .unsolicited:
             delegate?.connection(self, received: packet)
         case .closeUnexpectedReply:
@@ -292,7 +293,7 @@ final class ServerConnection: Sendable {
             core.value.channel = nil
             core.value.discardOutbound()
             setActive(false)
-            requests.forEach { $0.fail(GearmanError.connectionLost) }
+            requests.forEach { $0.answer(with: .failure(GearmanError.connectionLost), on: self) }
             delegate?.connectionLost(self)
             scheduleReconnect(after: delay)
         case .close(let requests, let announceLost):
@@ -300,7 +301,7 @@ final class ServerConnection: Sendable {
             core.value.discardOutbound()
             core.value.reconnectTimer?.cancel()
             setActive(false)
-            requests.forEach { $0.fail(GearmanError.connectionLost) }
+            requests.forEach { $0.answer(with: .failure(GearmanError.connectionLost), on: self) }
             if announceLost { delegate?.connectionLost(self) }
         }
     }
