@@ -79,7 +79,7 @@ struct Settlement<Value: Sendable>: Sendable {
 extension Mutex where Value: Sendable {
     /// Awaits the settlement at `path` in the locked value. Throws `CancellationError` if the task is cancelled first.
     ///
-    /// Inlined, as are the other async functions on the per-job paths: returning from an async call costs a check of
+    /// Inlined, as are the client's async functions on the submit path: returning from an async call costs a check of
     /// the task's executor preference, under a lock in the Swift runtime (about 200 instructions a call).
     @inline(__always) func value<Result: Sendable>(of path: WritableKeyPath<Value, Settlement<Result>> & Sendable) async throws -> Result {
         let (ready, id) = withLock { $0[keyPath: path].prepareToWait() }

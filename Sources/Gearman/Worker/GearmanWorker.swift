@@ -198,7 +198,7 @@ public final class GearmanWorker: GearmanServerSet {
 
     // MARK: Internals
 
-    @inline(__always) private func perform(_ job: WorkerJob) async {
+    private func perform(_ job: WorkerJob) async {
         let handler = state.withLock { $0.functions[job.function]?.handler }
         do {
             guard let handler else { throw WorkFailure() }

@@ -82,11 +82,11 @@ public final class WorkerJob: Sendable {
         try await finish(.workException, data.payload)
     }
 
-    @inline(__always) private func finish(_ type: PacketType, _ data: ByteBuffer) async throws {
+    private func finish(_ type: PacketType, _ data: ByteBuffer) async throws {
         try await finish(JobPacket(type: type, handle: handleBytes, data: data))
     }
 
-    @inline(__always) private func finish(_ packet: some OutboundPacket) async throws {
+    private func finish(_ packet: some OutboundPacket) async throws {
         guard markFinished() else { return }
         try await connection.send(packet)
         // Sent on the connection's event loop, the packet waits for the end of the tick: the caller's request for
