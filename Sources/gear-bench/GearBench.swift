@@ -80,7 +80,7 @@ struct GearBench: AsyncParsableCommand {
     }
 
     /// Runs `submit` `jobs` times from `tasks` tasks, each running its share one after another.
-    private func submitAll(on executor: EventLoopExecutor?, _ submit: @escaping @Sendable () async throws -> Void) async throws {
+    private func submitAll(on executor: EventLoopExecutor?, _ submit: nonisolated(nonsending) @escaping @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<tasks {
                 let share = jobs / tasks + (task < jobs % tasks ? 1 : 0)

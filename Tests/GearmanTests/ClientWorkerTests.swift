@@ -281,6 +281,22 @@ struct ClientWorkerTests {
         }
     }
 
+    /// Handlers run on the executor of the task that runs the worker (`FunctionRegistration.Handler` is
+    /// `nonisolated(nonsending)`); one isolated to an actor still runs on that actor.
+    @Test(arguments: ServerKind.allCases) func aHandlerIsolatedToTheMainActorRunsOnIt(_ kind: ServerKind) async throws {
+        try await withServer(kind) { _, client, worker in
+            worker.register("where") { @MainActor job in
+                MainActor.assertIsolated()
+                return job.payload
+            }
+            let running = Task { await worker.run() }
+            let echoed = try await client.call("where", payload: "main")
+            #expect(echoed == ByteBuffer(string: "main"))
+            worker.stop()
+            await running.value
+        }
+    }
+
     /// A waiter cancelled just as it registers is resumed once: twice would be undefined behaviour, a crash at best.
     @Test func nextJobCancelledWhileItWaitsReturnsNilOnce() async {
         let worker = GearmanWorker(servers: [])

@@ -61,7 +61,7 @@ public final class GearmanClient: GearmanServerSet {
     /// If the chosen server dies before JOB_CREATED, the job goes to the next connected server. Throws
     /// ``GearmanError/noConnectedServer``, the server's ERROR, or ``GearmanError/timeout`` if the request's timeout
     /// passes before any server accepted the job; `CancellationError` if the task is cancelled before then.
-    @inline(__always) public func submit(_ request: JobRequest) async throws -> GearmanJob {
+    nonisolated(nonsending) public func submit(_ request: JobRequest) async throws -> GearmanJob {
         let job = start(request)
         try await job.waitUntilAccepted()
         return job
@@ -73,12 +73,12 @@ public final class GearmanClient: GearmanServerSet {
     /// ```swift
     /// let reversed = try await String(payload: client.call("reverse", payload: "hello"))
     /// ```
-    public func call(_ request: JobRequest) async throws -> ByteBuffer {
+    nonisolated(nonsending) public func call(_ request: JobRequest) async throws -> ByteBuffer {
         try await start(request).result
     }
 
     /// Submits `payload` to `function`. See ``JobRequest`` for the options.
-    public func submit(
+    nonisolated(nonsending) public func submit(
         _ function: String,
         payload: some PayloadConvertible = ByteBuffer(),
         priority: JobPriority = .normal,
@@ -93,7 +93,7 @@ public final class GearmanClient: GearmanServerSet {
     }
 
     /// Submits a foreground job of `payload` to `function` and returns its result. See ``call(_:)``.
-    public func call(
+    nonisolated(nonsending) public func call(
         _ function: String,
         payload: some PayloadConvertible = ByteBuffer(),
         priority: JobPriority = .normal,

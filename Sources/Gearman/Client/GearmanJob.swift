@@ -72,17 +72,17 @@ public final class GearmanJob: Sendable, OutboundPacket, ReplyReceiver {
     }
 
     /// The job's result. Throws ``GearmanError`` for failure, exception (with its payload), timeout or lost connection.
-    public var result: ByteBuffer {
+    nonisolated(nonsending) public var result: ByteBuffer {
         get async throws { try await state.value(of: \.outcome) }
     }
 
     /// The result converted to `type`.
-    public func result<Value: PayloadConvertible>(as type: Value.Type) async throws -> Value {
+    nonisolated(nonsending) public func result<Value: PayloadConvertible>(as type: Value.Type) async throws -> Value {
         try Value(payload: try await result)
     }
 
     /// The result decoded with the client's ``PayloadCoder``.
-    public func decodedResult<Value: Decodable>(as type: Value.Type) async throws -> Value {
+    nonisolated(nonsending) public func decodedResult<Value: Decodable>(as type: Value.Type) async throws -> Value {
         try client.configuration.coder.decode(type, from: try await result)
     }
 
@@ -96,7 +96,7 @@ public final class GearmanJob: Sendable, OutboundPacket, ReplyReceiver {
 
     /// Returns once a server accepted the job; throws why no server did, or `CancellationError` when the calling task
     /// is cancelled first (the job may still be accepted and run).
-    @inline(__always) func waitUntilAccepted() async throws {
+    nonisolated(nonsending) func waitUntilAccepted() async throws {
         try await state.value(of: \.acceptance)
     }
 

@@ -130,7 +130,7 @@ final class ServerConnection: Sendable {
 
     /// Sends a packet that has no reply. Throws ``GearmanError/connectionLost`` when not connected; returns once the
     /// packet is queued, without suspending when called on the event loop.
-    func send(_ packet: some OutboundPacket) async throws {
+    nonisolated(nonsending) func send(_ packet: some OutboundPacket) async throws {
         if eventLoop.inEventLoop { return try sendNow(packet) }
         try await eventLoop.submit { try self.sendNow(packet) }.get()
     }

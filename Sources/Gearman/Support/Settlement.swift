@@ -79,9 +79,11 @@ struct Settlement<Value: Sendable>: Sendable {
 extension Mutex where Value: Sendable {
     /// Awaits the settlement at `path` in the locked value. Throws `CancellationError` if the task is cancelled first.
     ///
-    /// Inlined, as are the client's async functions on the submit path: returning from an async call costs a check of
-    /// the task's executor preference, under a lock in the Swift runtime (about 200 instructions a call).
-    @inline(__always) func value<Result: Sendable>(of path: WritableKeyPath<Value, Settlement<Result>> & Sendable) async throws -> Result {
+    /// `nonisolated(nonsending)`, as are the client's and worker's async functions on a job's path: it runs on the
+    /// caller's executor, where a call to a plain nonisolated async function would switch executors on entry and on
+    /// return, each switch checking the task's executor preference under a lock in the Swift runtime (about 200
+    /// instructions). Inlined too: a call that is not projects the key path at run time.
+    @inline(__always) nonisolated(nonsending) func value<Result: Sendable>(of path: WritableKeyPath<Value, Settlement<Result>> & Sendable) async throws -> Result {
         let (ready, id) = withLock { $0[keyPath: path].prepareToWait() }
         if let ready { return try ready.get() }
         return try await withTaskCancellationHandler {

@@ -12,7 +12,7 @@ import NIOCore
 public struct FunctionRegistration: Sendable {
     /// Runs one job; the returned payload completes it. Throwing ``WorkFailure`` sends WORK_FAIL,
     /// any other error WORK_EXCEPTION with the error's description.
-    public typealias Handler = @Sendable (WorkerJob) async throws -> any PayloadConvertible
+    public typealias Handler = nonisolated(nonsending) @Sendable (WorkerJob) async throws -> any PayloadConvertible
 
     public var name: String
     /// After this long the server gives the job to another worker.

@@ -131,23 +131,10 @@ public final class GearmanWorker: GearmanServerSet {
     ///     try await job.complete(resize(job.payload))
     /// }
     /// ```
-    public func nextJob() async -> WorkerJob? {
-        let id = state.withLock { state in
-            defer { state.nextWaiter += 1 }
-            return state.nextWaiter
-        }
+    nonisolated(nonsending) public func nextJob() async -> WorkerJob? {
+        let id = newWaiter()
         return await withTaskCancellationHandler {
-            await withUnsafeContinuation { continuation in
-                // Decided under the lock: once the waiter is registered, only the state machine resumes it (a
-                // cancellation from then on releases it through `waiterLeft`).
-                let actions = state.withLock { state -> [Machine.Action]? in
-                    if Task.isCancelled { return nil }
-                    state.waiters[id] = continuation
-                    return state.machine.waiterArrived(id)
-                }
-                guard let actions else { return continuation.resume(returning: nil) }
-                perform(actions)
-            }
+            await waitForJob(as: id)
         } onCancel: {
             perform(state.withLock { $0.machine.waiterLeft(id) })
         }
@@ -170,8 +157,9 @@ public final class GearmanWorker: GearmanServerSet {
             await withDiscardingTaskGroup { group in
                 for _ in 0..<max(concurrency, 1) {
                     group.addTask(executorPreference: executor) {
+                        // No cancellation handler per job: cancelling run stops the worker, which releases waiters.
                         while !self.isStopped {
-                            if let job = await self.nextJob() { await self.perform(job) }
+                            if let job = await self.waitForJob(as: self.newWaiter()) { await self.perform(job) }
                         }
                     }
                 }
@@ -198,7 +186,29 @@ public final class GearmanWorker: GearmanServerSet {
 
     // MARK: Internals
 
-    private func perform(_ job: WorkerJob) async {
+    private func newWaiter() -> Int {
+        state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+    }
+
+    /// Waits as waiter `id` until the state machine delivers a job or releases the waiter (stop, interrupt, or the
+    /// waiter leaving); returns at once with `nil` in a cancelled task.
+    nonisolated(nonsending) private func waitForJob(as id: Int) async -> WorkerJob? {
+        await withUnsafeContinuation { continuation in
+            // Decided under the lock: once the waiter is registered, only the state machine resumes it.
+            let actions = state.withLock { state -> [Machine.Action]? in
+                if Task.isCancelled { return nil }
+                state.waiters[id] = continuation
+                return state.machine.waiterArrived(id)
+            }
+            guard let actions else { return continuation.resume(returning: nil) }
+            perform(actions)
+        }
+    }
+
+    nonisolated(nonsending) private func perform(_ job: WorkerJob) async {
         let handler = state.withLock { $0.functions[job.function]?.handler }
         do {
             guard let handler else { throw WorkFailure() }

@@ -48,45 +48,45 @@ public final class WorkerJob: Sendable {
     public var isFinished: Bool { finished.load(ordering: .acquiring) }
 
     /// Sends a WORK_DATA chunk.
-    public func sendData(_ data: some PayloadConvertible) async throws {
+    nonisolated(nonsending) public func sendData(_ data: some PayloadConvertible) async throws {
         try await send(.workData, data.payload)
     }
 
     /// Sends a WORK_WARNING chunk.
-    public func sendWarning(_ warning: some PayloadConvertible) async throws {
+    nonisolated(nonsending) public func sendWarning(_ warning: some PayloadConvertible) async throws {
         try await send(.workWarning, warning.payload)
     }
 
     /// Sends WORK_STATUS.
-    public func sendStatus(numerator: Int, denominator: Int) async throws {
+    nonisolated(nonsending) public func sendStatus(numerator: Int, denominator: Int) async throws {
         try await connection.send(Packet(.request, .workStatus, [handle, String(numerator), String(denominator)]))
     }
 
     /// Finishes the job with WORK_COMPLETE.
-    public func complete(_ result: some PayloadConvertible = ByteBuffer()) async throws {
+    nonisolated(nonsending) public func complete(_ result: some PayloadConvertible = ByteBuffer()) async throws {
         try await finish(.workComplete, result.payload)
     }
 
     /// Finishes the job with WORK_COMPLETE carrying `value` encoded with the worker's ``PayloadCoder``.
-    public func complete(encoding value: some Encodable) async throws {
+    nonisolated(nonsending) public func complete(encoding value: some Encodable) async throws {
         try await finish(.workComplete, try coder.encode(value))
     }
 
     /// Finishes the job with WORK_FAIL.
-    public func fail() async throws {
+    nonisolated(nonsending) public func fail() async throws {
         try await finish(Packet(.request, .workFail, [handleBytes]))
     }
 
     /// Finishes the job with WORK_EXCEPTION (clients without the `exceptions` option see a failure).
-    public func exception(_ data: some PayloadConvertible) async throws {
+    nonisolated(nonsending) public func exception(_ data: some PayloadConvertible) async throws {
         try await finish(.workException, data.payload)
     }
 
-    private func finish(_ type: PacketType, _ data: ByteBuffer) async throws {
+    nonisolated(nonsending) private func finish(_ type: PacketType, _ data: ByteBuffer) async throws {
         try await finish(JobPacket(type: type, handle: handleBytes, data: data))
     }
 
-    private func finish(_ packet: some OutboundPacket) async throws {
+    nonisolated(nonsending) private func finish(_ packet: some OutboundPacket) async throws {
         guard markFinished() else { return }
         try await connection.send(packet)
         // Sent on the connection's event loop, the packet waits for the end of the tick: the caller's request for
@@ -94,7 +94,7 @@ public final class WorkerJob: Sendable {
         if connection.eventLoop.inEventLoop { worker?.jobFinishing(on: connection) }
     }
 
-    private func send(_ type: PacketType, _ data: ByteBuffer) async throws {
+    nonisolated(nonsending) private func send(_ type: PacketType, _ data: ByteBuffer) async throws {
         try await connection.send(JobPacket(type: type, handle: handleBytes, data: data))
     }
 
