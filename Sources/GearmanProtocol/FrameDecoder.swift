@@ -1,5 +1,13 @@
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Decodes binary packets and text admin lines from one byte stream.
 ///
 /// A frame starting with a NUL byte is a binary packet; anything else is an admin line ending in `\n`.
@@ -92,13 +100,11 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
         var arguments: [ByteBuffer] = []
         arguments.reserveCapacity(count)
         for found in 1..<count {
-            guard let nul = body.readableBytesView.firstIndex(of: 0) else {
-                throw ProtocolError.wrongArgumentCount(type, got: found)
-            }
-            arguments.append(body.readSlice(length: nul - body.readerIndex)!)
+            guard let length = body.readableBytesBeforeNUL() else { throw ProtocolError.wrongArgumentCount(type, got: found) }
+            arguments.append(body.readSlice(length: length)!)
             body.moveReaderIndex(forwardBy: 1)
         }
-        if !type.lastArgumentIsData, body.readableBytesView.contains(0) {
+        if !type.lastArgumentIsData, body.readableBytesBeforeNUL() != nil {
             throw ProtocolError.wrongArgumentCount(type, got: count + 1)
         }
         arguments.append(body)
@@ -118,5 +124,16 @@ public struct FrameDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
         buffer.moveReaderIndex(forwardBy: 1)
         if line.readableBytesView.last == UInt8(ascii: "\r") { line.moveWriterIndex(to: line.writerIndex - 1) }
         return line
+    }
+}
+
+extension ByteBuffer {
+    /// The readable bytes before the first NUL, or `nil` without one. With `memchr`: a search through
+    /// `readableBytesView` costs about 10 instructions per byte, on every packet's handle, function and unique.
+    fileprivate func readableBytesBeforeNUL() -> Int? {
+        withUnsafeReadableBytes { bytes in
+            guard let start = bytes.baseAddress, let nul = memchr(start, 0, bytes.count) else { return nil }
+            return start.distance(to: UnsafeRawPointer(nul))
+        }
     }
 }

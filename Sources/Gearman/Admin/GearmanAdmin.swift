@@ -1,5 +1,4 @@
 import GearmanProtocol
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -46,10 +45,10 @@ public final class GearmanAdmin {
         } catch {
             throw GearmanError(.noConnectedServer, "\(address): \(error)")
         }
-        let expired = NIOLockedValueBox(false)
+        let expired = OneShot<Void>()
         let deadline = timeout.map { timeout in
             channel.channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-                expired.withLockedValue { $0 = true }
+                expired.fulfill(.success(()))
                 channel.channel.close(promise: nil)
             }
         }
@@ -58,7 +57,7 @@ public final class GearmanAdmin {
             return try await channel.executeThenClose { inbound, outbound in
                 try await body(GearmanAdmin(inbound: inbound.makeAsyncIterator(), outbound: outbound))
             }
-        } catch where expired.withLockedValue({ $0 }) {
+        } catch where expired.result != nil {
             throw GearmanError.timeout
         }
     }

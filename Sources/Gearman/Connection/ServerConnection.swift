@@ -8,21 +8,15 @@ import Synchronization
 ///
 /// All state lives on `eventLoop`; public entry points hop there.
 final class ServerConnection: Sendable {
-    /// Takes a request's reply, or the error if the connection closes first; runs on the event loop.
-    typealias ReplyHandler = @Sendable (Result<Packet, any Error>) -> Void
-
     /// Who waits for a request's reply.
     enum PendingRequest: Sendable {
         case promise(EventLoopPromise<Packet>)
-        /// Runs as the reply arrives, before any later packet is processed.
-        case handler(ReplyHandler)
-        /// Takes the reply as it arrives, as `handler` does.
+        /// Takes the reply as it arrives, before any later packet is processed.
         case receiver(any ReplyReceiver)
 
         func answer(with reply: Result<Packet, any Error>, on connection: ServerConnection) {
             switch self {
             case .promise(let promise): promise.completeWith(reply)
-            case .handler(let handler): handler(reply)
             case .receiver(let receiver): receiver.connection(connection, answered: reply)
             }
         }
@@ -91,17 +85,12 @@ final class ServerConnection: Sendable {
     /// is dropped as it arrives).
     func request(_ packet: some OutboundPacket) async throws -> Packet {
         let reply = OneShot<Packet>()
-        send(packet, awaiting: .handler { reply.fulfill($0) })
+        send(packet, awaiting: .receiver(reply))
         return try await reply.value()
     }
 
-    /// Sends a packet and hands its reply to `handler` on the event loop, or ``GearmanError/connectionLost`` when not
+    /// Sends a packet and hands its reply to `receiver` on the event loop, or ``GearmanError/connectionLost`` when not
     /// connected or when the channel closes first. Called on the event loop, the packet is written before this returns.
-    func sendRequest(_ packet: some OutboundPacket, then handler: @escaping ReplyHandler) {
-        send(packet, awaiting: .handler(handler))
-    }
-
-    /// Sends a packet and hands its reply to `receiver`, as ``sendRequest(_:then:)`` does to its handler.
     func sendRequest(_ packet: some OutboundPacket, to receiver: any ReplyReceiver) {
         send(packet, awaiting: .receiver(receiver))
     }
@@ -316,4 +305,9 @@ final class ServerConnection: Sendable {
             self.run(self.core.value.machine.reconnectTimerFired())
         }
     }
+}
+
+extension ServerConnection: Equatable {
+    /// The same connection object, which stays the same across reconnects.
+    static func == (lhs: ServerConnection, rhs: ServerConnection) -> Bool { lhs === rhs }
 }

@@ -43,7 +43,7 @@ public final class GearmanWorker: GearmanServerSet {
         }
     }
 
-    private typealias Machine = WorkerStateMachine<ObjectIdentifier, Int, WorkerJob>
+    private typealias Machine = WorkerStateMachine<ServerConnection, Int, WorkerJob>
 
     private struct State {
         var machine = Machine()
@@ -236,14 +236,10 @@ public final class GearmanWorker: GearmanServerSet {
     private func perform(_ actions: [Machine.Action]) {
         for action in actions {
             switch action {
-            case .grab(let id):
-                guard let connection = state.withLock({ $0.connections[id] }) else { continue }
-                connection.sendRequest(Packet(.request, .grabJobUniq)) { reply in
-                    // A lost connection reaches connectionLost(_:).
-                    if case .success(let reply) = reply { self.grabbed(reply, on: connection) }
-                }
-            case .preSleep(let id):
-                state.withLock { $0.connections[id] }?.sendAndForget(Packet(.request, .preSleep))
+            case .grab(let connection):
+                connection.sendRequest(Packet(.request, .grabJobUniq), to: self)
+            case .preSleep(let connection):
+                connection.sendAndForget(Packet(.request, .preSleep))
             case .deliver(let job, let waiter):
                 state.withLock { $0.waiters.removeValue(forKey: waiter) }?.resume(returning: job)
             case .release(let waiters):
@@ -256,16 +252,14 @@ public final class GearmanWorker: GearmanServerSet {
     /// A job's final packet is queued on `connection`; on its event loop. Until the event loop has run what is queued
     /// (the write among it), a caller asking for the next job may send PRE_SLEEP with that packet.
     func jobFinishing(on connection: ServerConnection) {
-        let id = ObjectIdentifier(connection)
-        guard state.withLock({ $0.machine.jobFinishing(on: id) }) else { return }
+        guard state.withLock({ $0.machine.jobFinishing(on: connection) }) else { return }
         connection.eventLoop.execute {
-            self.state.withLock { $0.machine.jobFinished(on: id) }
+            self.state.withLock { $0.machine.jobFinished(on: connection) }
         }
     }
 
     /// The answer to GRAB_JOB_UNIQ.
     private func grabbed(_ reply: Packet, on connection: ServerConnection) {
-        let id = ObjectIdentifier(connection)
         let job: WorkerJob
         switch reply.type {
         case .jobAssignUniq:
@@ -280,10 +274,10 @@ public final class GearmanWorker: GearmanServerSet {
             if reply.type == .error {
                 configuration.logger.warning("grab refused", metadata: ["error": "\(reply.string(0)) \(reply.string(1))"])
             }
-            perform(state.withLock { $0.machine.noJob(on: id) })
+            perform(state.withLock { $0.machine.noJob(on: connection) })
             return
         }
-        perform(state.withLock { $0.machine.assigned(job, on: id) })
+        perform(state.withLock { $0.machine.assigned(job, on: connection) })
     }
 }
 
@@ -297,25 +291,31 @@ extension GearmanWorker: ServerConnectionDelegate {
             connection.sendAndForget(Packet(.request, .setClientID, [workerID]))
         }
         functions.forEach { _ = canDo($0, on: connection) }
-        perform(state.withLock { $0.machine.connectionUp(ObjectIdentifier(connection)) })
+        perform(state.withLock { $0.machine.connectionUp(connection) })
     }
 
     func connectionLost(_ connection: ServerConnection) {
-        let id = ObjectIdentifier(connection)
         perform(state.withLock { state in
-            state.connections[id] = nil
-            return state.machine.connectionDown(id)
+            state.connections[ObjectIdentifier(connection)] = nil
+            return state.machine.connectionDown(connection)
         })
     }
 
     func connection(_ connection: ServerConnection, received packet: Packet) {
         switch packet.type {
         case .noop:
-            perform(state.withLock { $0.machine.noop(on: ObjectIdentifier(connection)) })
+            perform(state.withLock { $0.machine.noop(on: connection) })
         case .error:
             configuration.logger.warning("server error", metadata: ["code": "\(packet.string(0))", "message": "\(packet.string(1))"])
         default:
             break
         }
+    }
+}
+
+extension GearmanWorker: ReplyReceiver {
+    /// The answer to a GRAB_JOB_UNIQ; a lost connection reaches ``connectionLost(_:)`` instead.
+    func connection(_ connection: ServerConnection, answered reply: Result<Packet, any Error>) {
+        if case .success(let reply) = reply { grabbed(reply, on: connection) }
     }
 }

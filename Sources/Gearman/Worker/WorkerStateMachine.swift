@@ -12,7 +12,7 @@
 /// that woke it) ends idleness.
 ///
 /// `Connection` identifies a server connection, `Waiter` a caller of `nextJob()`.
-struct WorkerStateMachine<Connection: Hashable, Waiter: Hashable, Job> {
+struct WorkerStateMachine<Connection: Equatable, Waiter: Equatable, Job> {
     fileprivate struct ConnectionState {
         let id: Connection
         /// GRAB_JOBs sent and not answered yet.
